@@ -1,0 +1,300 @@
+using System.Globalization;
+using Palimpsest.Cli;
+using Palimpsest.Core.Data;
+using Palimpsest.Core.Experiments;
+using Palimpsest.Core.Reporting;
+using Palimpsest.Core.Runtime;
+using Palimpsest.Papers;
+
+// The runner: list | run | check | reproduce | bench. Exit codes: 0 ran, 1 a claim failed under --check, 2 bad input.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"palimpsest: {e.Message}");
+    Console.Error.WriteLine("run 'palimpsest help' for usage");
+    return 2;
+}
+
+switch (options.Command)
+{
+    case "help":
+        Console.WriteLine(Options.Usage);
+        return 0;
+    case "list":
+        Console.WriteLine(options.Markdown ? Commands.ListMarkdown() : Commands.ListText());
+        return 0;
+    case "bench":
+        return Commands.Bench(options);
+    case "run":
+    case "check":
+        return Commands.Run(options);
+    case "reproduce":
+        return Commands.Reproduce(options);
+    default:
+        Console.Error.WriteLine($"palimpsest: unknown command '{options.Command}'; allowed: {string.Join(", ", Options.CommandNames)}");
+        return 2;
+}
+
+namespace Palimpsest.Cli
+{
+    /// <summary>The runner's commands.</summary>
+    internal static class Commands
+    {
+        /// <summary>Where committed full-budget results live, so the scoreboard survives a fresh clone.</summary>
+        public static string PublishedDir => RepoPaths.Under("data", "results");
+
+        public static string ListText() =>
+            string.Join("\n", Registry.All.Select(e => $"{e.Info.Slug,-32} {e.Info.Family,-22} {e.Info.Title}"));
+
+        public static string ListMarkdown() =>
+            Tables.ToMarkdown(["paper", "family", "title", "notebook", "claims"],
+                Registry.All.Select(e => (IReadOnlyList<string>)
+                [
+                    $"`{e.Info.Slug}`", e.Info.Family, $"[{e.Info.Title}]({e.Info.Url})",
+                    $"[{e.Info.NotebookPath}]({e.Info.NotebookPath})", e.ClaimSpecs.Count.ToString(CultureInfo.InvariantCulture),
+                ])).TrimEnd();
+
+        public static int Run(Options o)
+        {
+            if (o.Positional.Count != 1)
+                return Usage($"'{o.Command}' takes exactly one slug; registered: {string.Join(", ", Registry.Slugs)}");
+            IExperiment experiment;
+            object config;
+            try
+            {
+                experiment = Registry.Get(o.Positional[0]);
+                config = ConfigBinder.Apply(experiment.ConfigFor(o.Budget), o.Overrides);
+            }
+            catch (ArgumentException e)
+            {
+                return Usage(e.Message);
+            }
+            Devices.SetThreads(o.Threads);
+            var summary = RunOne(experiment, config, o);
+            WriteScoreboard(o.OutDir, o.Budget, "palimpsest run");
+            return o.IsCheck && summary.Overall == Verdict.Fail ? 1 : 0;
+        }
+
+        public static int Reproduce(Options o)
+        {
+            IReadOnlyList<IExperiment> experiments;
+            try
+            {
+                experiments = Registry.Select(o.Only);
+                if (o.Overrides.Count > 0)
+                    return Usage("reproduce runs every paper at its own budget; use 'run <slug> --set ...' for overrides");
+            }
+            catch (ArgumentException e)
+            {
+                return Usage(e.Message);
+            }
+            Devices.SetThreads(o.Threads);
+            Console.WriteLine($"reproducing {experiments.Count} experiment(s) at budget {o.Budget.Name()}, seeds {string.Join(",", o.Seeds)}; {TorchRuntime.Status}");
+            var failed = new List<string>();
+            foreach (var e in experiments)
+            {
+                var summary = RunOne(e, e.ConfigFor(o.Budget), o);
+                if (summary.Overall == Verdict.Fail) failed.Add(e.Info.Slug);
+            }
+            string path = WriteScoreboard(o.OutDir, o.Budget, $"palimpsest reproduce --budget {o.Budget.Name()}");
+            Console.WriteLine($"scoreboard: {path}");
+            if (failed.Count > 0) Console.WriteLine($"papers with a failing claim: {string.Join(", ", failed)}");
+            return o.IsCheck && failed.Count > 0 ? 1 : 0;
+        }
+
+        public static int Bench(Options o)
+        {
+            Devices.SetThreads(o.Threads);
+            var report = Cli.Bench.Run(o.Steps ?? 30, Console.Out);
+            Console.WriteLine();
+            Console.WriteLine(Cli.Bench.Markdown(report));
+            string path = Path.Combine(o.OutDir, "bench", "bench.json");
+            AtomicFile.WriteAllText(path, Json.Serialize(report));
+            Console.WriteLine($"\nwritten: {path}");
+            return 0;
+        }
+
+        private static RunSummary RunOne(IExperiment experiment, object config, Options o)
+        {
+            Console.WriteLine($"== {ExperimentRunner.Banner(experiment, o.Budget, o.Seeds)} · {Devices.Describe()}");
+            var run = ExperimentRunner.Run(experiment, o.Budget, o.Seeds, config, o.OutDir,
+                seed => new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] "));
+            Console.WriteLine(ClaimTable.Text(run.Summary));
+            Console.WriteLine($"   {run.Summary.WallSeconds:F1} s; results in {Path.Combine(o.OutDir, experiment.Info.Slug, o.Budget.Name())}");
+            // Publish full-budget results of the default config over 3+ seeds, so the committed scoreboard has them.
+            if (o.Budget == Budget.Full && o.Overrides.Count == 0 && o.Seeds.Count >= 3)
+                Publish(Path.Combine(o.OutDir, experiment.Info.Slug, "full"), Path.Combine(PublishedDir, experiment.Info.Slug, "full"), run);
+            return run.Summary;
+        }
+
+        private static void Publish(string from, string to, SeedsRun run)
+        {
+            foreach (var record in run.Records)
+                AtomicFile.WriteAllText(Path.Combine(to, $"seed-{record.Seed}", "result.json"), Json.Serialize(record));
+            AtomicFile.WriteAllText(Path.Combine(to, "summary.json"), Json.Serialize(run.Summary));
+            AtomicFile.WriteAllText(Path.Combine(to, "claims.md"), ClaimTable.Markdown(run.Summary));
+            Console.WriteLine($"   published to {Path.GetRelativePath(RepoPaths.Root, to)} (from {from})");
+        }
+
+        /// <summary>Builds REPRODUCTIONS.md and scoreboard.html from result files: this run's folder, then published results.</summary>
+        public static string WriteScoreboard(string outDir, Budget budget, string generatedBy)
+        {
+            RunSummary? Load(string slug, string budgetName)
+            {
+                foreach (var root in new[] { outDir, PublishedDir })
+                {
+                    string path = Path.Combine(root, slug, budgetName, "summary.json");
+                    if (File.Exists(path)) return Json.Deserialize<RunSummary>(File.ReadAllText(path));
+                }
+                return null;
+            }
+            var entries = Registry.All.Select(e => new ScoreboardEntry(e.Info, e.ClaimSpecs,
+                Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"))).ToList();
+            string md = RepoPaths.Under("REPRODUCTIONS.md");
+            AtomicFile.WriteAllText(md, Scoreboard.Markdown(entries, generatedBy));
+            AtomicFile.WriteAllText(Path.Combine(outDir, "scoreboard.html"), Scoreboard.Html(entries, "Palimpsest reproductions"));
+            return md;
+        }
+
+        private static int Usage(string message)
+        {
+            Console.Error.WriteLine($"palimpsest: {message}");
+            return 2;
+        }
+    }
+
+    /// <summary>Bad command-line input (exit code 2).</summary>
+    internal sealed class UsageException(string message) : Exception(message);
+
+    /// <summary>Parsed command line.</summary>
+    internal sealed record Options
+    {
+        public static readonly string[] CommandNames = ["list", "run", "check", "reproduce", "bench", "help"];
+
+        public const string Usage = """
+            palimpsest: run Palimpsest's experiments headless.
+
+              list [--markdown]                        every registered paper (slug, family, title)
+              run <slug> [options]                     run one paper; writes OUT/<slug>/<budget>/seed-<n>/result.json
+              check <slug> [options]                   run, and exit 1 when any claim fails (same as run --check)
+              reproduce [--only family|slug ...] [options]
+                                                       run every paper, then write REPRODUCTIONS.md and OUT/scoreboard.html
+              bench [--steps N] [--threads N]          matmul GFLOP/s, TinyGpt tokens/s and MFU, live tensors per step
+
+            options:
+              --budget smoke|full    compute budget (default smoke)
+              --seeds 1,2,3          seeds (default 1,2,3)
+              --set key=value        override a config setting by name (repeatable; run/check only)
+              --out DIR              output folder (default runs/ at the repository root)
+              --threads N            torch threads (default: all cores)
+              --check                exit 1 when any claim fails
+
+            exit codes: 0 ran (whatever the verdicts), 1 a claim failed under --check, 2 bad input.
+            environment: PALIMPSEST_DEVICE=cpu|cuda forces the device (default: CUDA when available).
+            """;
+
+        public string Command { get; init; } = "help";
+        public List<string> Positional { get; } = [];
+        public Budget Budget { get; private set; } = Budget.Smoke;
+        public IReadOnlyList<int> Seeds { get; private set; } = [1, 2, 3];
+        public List<(string Key, string Value)> Overrides { get; } = [];
+        public List<string> Only { get; } = [];
+        public string OutDir { get; private set; } = "";
+        public int Threads { get; private set; } = Devices.DefaultThreads;
+        public int? Steps { get; private set; }
+        public bool Markdown { get; private set; }
+        public bool IsCheck { get; private set; }
+
+        public static Options Parse(string[] args)
+        {
+            if (args.Length == 0) return new Options { Command = "help" };
+            string command = args[0] is "--help" or "-h" ? "help" : args[0];
+            if (!CommandNames.Contains(command))
+                throw new UsageException($"unknown command '{command}'; allowed: {string.Join(", ", CommandNames)}");
+            var o = new Options { Command = command, IsCheck = command == "check" };
+            for (int i = 1; i < args.Length; i++)
+            {
+                string a = args[i];
+                string Value()
+                {
+                    if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                        throw new UsageException($"option '{a}' needs a value");
+                    return args[++i];
+                }
+                switch (a)
+                {
+                    case "--budget":
+                        string b = Value();
+                        try { o.Budget = Budgets.Parse(b); }
+                        catch (ArgumentException e) { throw new UsageException(e.Message); }
+                        break;
+                    case "--seeds":
+                        o.Seeds = ParseSeeds(Value());
+                        break;
+                    case "--set":
+                        try { o.Overrides.AddRange(Palimpsest.Core.Experiments.ConfigBinder.ParseAssignments([Value()])); }
+                        catch (ArgumentException e) { throw new UsageException(e.Message); }
+                        break;
+                    case "--only":
+                        o.Only.Add(Value());
+                        while (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) o.Only.Add(args[++i]);
+                        break;
+                    case "--out":
+                        o.OutDir = Value();
+                        break;
+                    case "--threads":
+                        o.Threads = PositiveInt(a, Value());
+                        break;
+                    case "--steps":
+                        o.Steps = PositiveInt(a, Value());
+                        break;
+                    case "--markdown":
+                        o.Markdown = true;
+                        break;
+                    case "--check":
+                        o.IsCheck = true;
+                        break;
+                    case "--help" or "-h":
+                        return new Options { Command = "help" };
+                    default:
+                        if (a.StartsWith("-", StringComparison.Ordinal))
+                            throw new UsageException(
+                                $"unknown option '{a}'; allowed: --budget, --seeds, --set, --only, --out, --threads, --steps, --markdown, --check");
+                        o.Positional.Add(a);
+                        break;
+                }
+            }
+            if (o.Overrides.Count > 0 && command is not ("run" or "check"))
+                throw new UsageException("--set applies to 'run' and 'check' only");
+            if (o.Only.Count > 0 && command != "reproduce") throw new UsageException("--only applies to 'reproduce' only");
+            if (o.Positional.Count > 0 && command is not ("run" or "check"))
+                throw new UsageException($"'{command}' takes no positional argument (got '{o.Positional[0]}')");
+            if (o.OutDir == "") o.OutDir = Path.Combine(RepoPaths.TryFindRoot() ?? Directory.GetCurrentDirectory(), "runs");
+            o.OutDir = Path.GetFullPath(o.OutDir);
+            return o;
+        }
+
+        private static IReadOnlyList<int> ParseSeeds(string text)
+        {
+            var seeds = new List<int>();
+            foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) || s < 0)
+                    throw new UsageException($"seed '{part}' in '--seeds {text}' is not a non-negative integer; example: --seeds 1,2,3");
+                if (seeds.Contains(s)) throw new UsageException($"seed {s} appears twice in '--seeds {text}'");
+                seeds.Add(s);
+            }
+            return seeds;
+        }
+
+        private static int PositiveInt(string option, string text) =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v
+            : throw new UsageException($"option '{option}' expects a positive integer, got '{text}'");
+    }
+}

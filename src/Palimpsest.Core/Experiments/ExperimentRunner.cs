@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Palimpsest.Core.Reporting;
+using TorchSharp;
+
+namespace Palimpsest.Core.Experiments;
+
+/// <summary>Everything one multi-seed run produced: per-seed records and results, and the summary.</summary>
+public sealed record SeedsRun(IExperiment Experiment, object Config, Budget Budget,
+    IReadOnlyList<RunRecord> Records, IReadOnlyList<object> Results, RunSummary Summary)
+{
+    /// <summary>The results cast to the experiment's result type.</summary>
+    public IReadOnlyList<T> ResultsAs<T>() => Results.Cast<T>().ToList();
+}
+
+/// <summary>
+/// Runs an experiment over seeds and writes <c>DIR/&lt;slug&gt;/&lt;budget&gt;/seed-&lt;n&gt;/result.json</c>,
+/// <c>summary.json</c>, <c>claims.md</c> and the figures. Every file is written atomically, as soon as it is known,
+/// so an interrupted run keeps the seeds already finished.
+/// </summary>
+public static class ExperimentRunner
+{
+    /// <summary>Runs <paramref name="experiment"/> once per seed; writes files under <paramref name="outDir"/> when given.</summary>
+    /// <param name="config">The resolved config (null: the budget's own).</param>
+    /// <param name="progress">Makes the progress sink of each seed (null: none).</param>
+    public static SeedsRun Run(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds, object? config = null,
+        string? outDir = null, Func<int, IProgressSink>? progress = null, torch.Device? device = null,
+        CancellationToken cancellation = default)
+    {
+        if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed", nameof(seeds));
+        if (seeds.Distinct().Count() != seeds.Count)
+            throw new ArgumentException($"seeds repeat: {string.Join(",", seeds)}", nameof(seeds));
+        config ??= experiment.ConfigFor(budget);
+        var provenance = Provenance.Current();
+        var records = new List<RunRecord>();
+        var results = new List<object>();
+        string? budgetDir = outDir is null ? null : Path.Combine(outDir, experiment.Info.Slug, budget.Name());
+        foreach (int seed in seeds)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var context = new RunContext(seed, budget, progress?.Invoke(seed), device, cancellation);
+            var run = experiment.Run(config, context);
+            var record = Record(experiment, budget, seed, config, provenance, run);
+            records.Add(record);
+            results.Add(run.Result);
+            if (budgetDir is not null)
+                AtomicFile.WriteAllText(Path.Combine(budgetDir, $"seed-{seed}", "result.json"), Json.Serialize(record));
+        }
+        var summary = Summarize(experiment, budget, seeds, provenance.Commit, records);
+        if (budgetDir is not null)
+        {
+            AtomicFile.WriteAllText(Path.Combine(budgetDir, "summary.json"), Json.Serialize(summary));
+            AtomicFile.WriteAllText(Path.Combine(budgetDir, "claims.md"), ClaimTable.Markdown(summary));
+            foreach (var (name, chart) in experiment.Figures(results))
+                Figures.SaveHtml(chart, Path.Combine(budgetDir, $"fig-{name}.html"));
+        }
+        return new SeedsRun(experiment, config, budget, records, results, summary);
+    }
+
+    /// <summary>The summary of per-seed records.</summary>
+    public static RunSummary Summarize(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds, string commit,
+        IReadOnlyList<RunRecord> records)
+    {
+        var claims = ClaimAggregator.Summarize(experiment.ClaimSpecs, records.Select(r => r.Claims).ToList(), budget);
+        return new RunSummary(experiment.Info.Slug, experiment.Info.Family, experiment.Info.Title, budget.Name(), seeds,
+            commit, records.Sum(r => r.WallSeconds), DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            claims);
+    }
+
+    private static RunRecord Record(IExperiment experiment, Budget budget, int seed, object config, Provenance provenance,
+        ExperimentRun run) =>
+        new(experiment.Info.Slug, experiment.Info.Family, experiment.Info.Title, budget.Name(), seed, Json.ToNode(config),
+            provenance, Math.Round(run.WallSeconds, 3),
+            DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            Metrics(run.Result, run.Claims), run.Claims, Json.ToNode(run.Result));
+
+    /// <summary>The result's top-level numbers plus each claim's measured value as <c>claim.&lt;id&gt;</c>.</summary>
+    public static IReadOnlyDictionary<string, double> Metrics(object result, IReadOnlyList<ClaimOutcome> claims)
+    {
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var p in result.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (p.GetIndexParameters().Length > 0) continue;
+            object? v = p.GetValue(result);
+            double? number = v switch
+            {
+                double d => d,
+                float f => f,
+                int i => i,
+                long l => l,
+                _ => null,
+            };
+            if (number is { } n) metrics[JsonName(p.Name)] = n;
+        }
+        foreach (var c in claims) metrics[$"claim.{c.Id}"] = c.Measured;
+        return metrics;
+    }
+
+    private static string JsonName(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
+
+    /// <summary>A one-line description of a run for banners: slug, budget, seeds, commit.</summary>
+    public static string Banner(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"{experiment.Info.Slug} · budget {budget.Name()} · seeds {string.Join(",", seeds)}");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,126 @@
+using Microsoft.Data.Analysis;
+using Palimpsest.Core.Data;
+using Palimpsest.Core.Experiments;
+using Palimpsest.Core.Reporting;
+using Palimpsest.Core.Runtime;
+using Plotly.NET;
+
+namespace Palimpsest.Core.Notebook;
+
+/// <summary>
+/// What a notebook needs from the library, with no .NET Interactive dependency: the budget (from
+/// <c>PALIMPSEST_BUDGET</c>; default full), the seeds, a banner, and <see cref="Run{TConfig,TResult}"/>, which runs an
+/// experiment over the seeds with a live progress display and writes the same result files as the runner.
+/// </summary>
+public sealed class NotebookSession
+{
+    /// <summary>The environment variable that picks the budget.</summary>
+    public const string BudgetVariable = "PALIMPSEST_BUDGET";
+
+    /// <summary>The session's budget.</summary>
+    public Budget Budget { get; }
+
+    /// <summary>Seeds of a run: one at smoke budget, three at full.</summary>
+    public IReadOnlyList<int> Seeds { get; }
+
+    /// <summary>Where result files go (runs/ at the repository root).</summary>
+    public string OutDir { get; }
+
+    private NotebookSession(Budget budget, IReadOnlyList<int> seeds, string outDir)
+    {
+        Budget = budget;
+        Seeds = seeds;
+        OutDir = outDir;
+    }
+
+    /// <summary>
+    /// Starts a session: initialises the torch runtime (and the FSharp.Core fallback Plotly.NET needs in a kernel),
+    /// reads <c>PALIMPSEST_BUDGET</c> (smoke or full; default full in an interactive session) and prints a banner.
+    /// </summary>
+    public static NotebookSession Start()
+    {
+        TorchRuntime.Initialize();
+        string? setting = Environment.GetEnvironmentVariable(BudgetVariable);
+        Budget budget;
+        try
+        {
+            budget = string.IsNullOrWhiteSpace(setting) ? Budget.Full : Budgets.Parse(setting);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{BudgetVariable}: {e.Message}", e);
+        }
+        IReadOnlyList<int> seeds = budget == Budget.Full ? [1, 2, 3] : [1];
+        string outDir = Path.Combine(RepoPaths.TryFindRoot() ?? Directory.GetCurrentDirectory(), "runs");
+        var session = new NotebookSession(budget, seeds, outDir);
+        Console.WriteLine(session.Banner);
+        return session;
+    }
+
+    /// <summary>Budget, seeds, commit, device, versions: what the run can be rebuilt from.</summary>
+    public string Banner
+    {
+        get
+        {
+            var p = Provenance.Current();
+            string commit = p.Commit.Length > 10 ? p.Commit[..10] : p.Commit;
+            return $"Palimpsest · budget {Budget.Name()} ({BudgetVariable}) · seeds {string.Join(",", Seeds)} · commit {commit} · " +
+                   $"{Devices.Describe()} · TorchSharp {p.Packages.GetValueOrDefault("TorchSharp")} (libtorch {p.Packages.GetValueOrDefault("libtorch")})";
+        }
+    }
+
+    /// <summary>The config of the session's budget: <c>nb.Pick(X.Config.Smoke, X.Config.Full)</c>.</summary>
+    public T Pick<T>(T smoke, T full) => Budget == Budget.Full ? full : smoke;
+
+    /// <summary>Runs <paramref name="experiment"/> over the session's seeds with a live progress display.</summary>
+    public NotebookRun<TResult> Run<TConfig, TResult>(Experiment<TConfig, TResult> experiment, TConfig config)
+        where TConfig : class, IExperimentConfig<TConfig>
+        where TResult : class
+    {
+        var display = KernelDisplay.TryFind();
+        IProgressSink Progress(int seed) => display is null
+            ? new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] ")
+            : new NotebookProgress(display, $"seed {seed}: ");
+        var run = ExperimentRunner.Run(experiment, Budget, Seeds, config, OutDir, Progress);
+        return new NotebookRun<TResult>(run);
+    }
+}
+
+/// <summary>A notebook's view of a multi-seed run: typed results, the claim table, figures.</summary>
+public sealed class NotebookRun<TResult> where TResult : class
+{
+    private readonly SeedsRun _run;
+
+    internal NotebookRun(SeedsRun run) => _run = run;
+
+    /// <summary>One result per seed, in seed order.</summary>
+    public IReadOnlyList<TResult> Results => _run.ResultsAs<TResult>();
+
+    /// <summary>The first seed's result.</summary>
+    public TResult First => Results[0];
+
+    /// <summary>Claims aggregated over seeds.</summary>
+    public RunSummary Summary => _run.Summary;
+
+    /// <summary>The claim table as a DataFrame (renders as a table in a notebook).</summary>
+    public DataFrame ClaimTable() => Reporting.ClaimTable.Frame(_run.Summary);
+
+    /// <summary>The experiment's figures over all seeds.</summary>
+    public IReadOnlyList<(string Name, GenericChart Chart)> Figures => _run.Experiment.Figures(_run.Results);
+
+    /// <summary>One figure by name.</summary>
+    public GenericChart Figure(string name) =>
+        Figures.FirstOrDefault(f => f.Name == name).Chart
+        ?? throw new ArgumentException($"no figure '{name}'; available: {string.Join(", ", Figures.Select(f => f.Name))}");
+
+    /// <summary>"start-here: PASS (4/4 claims) at budget full over seeds 1,2,3".</summary>
+    public string Verdict()
+    {
+        var s = _run.Summary;
+        int pass = s.Claims.Count(c => c.Verdict == Experiments.Verdict.Pass);
+        int notChecked = s.Claims.Count(c => c.Verdict == Experiments.Verdict.NotChecked);
+        return $"{s.Slug}: {Reporting.ClaimTable.Mark(s.Overall)} ({pass}/{s.Claims.Count} claims pass" +
+               (notChecked > 0 ? $", {notChecked} not checked at this budget" : "") +
+               $") at budget {s.Budget} over seeds {string.Join(",", s.Seeds)}";
+    }
+}
