@@ -105,7 +105,7 @@ public static class Bench
         Tables.ToMarkdown(["model", "parameters", "tokens/s", "model GFLOP/s", "MFU", "live tensors per step"],
             report.Models.Select(m => (IReadOnlyList<string>)
             [
-                m.Name, m.Parameters.ToString("N0", CultureInfo.InvariantCulture), Tables.FormatNumber(m.TokensPerSecond),
+                m.Name, m.Parameters.ToString("N0", CultureInfo.InvariantCulture), m.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture),
                 Tables.FormatNumber(m.ModelTflops * 1e3), m.Mfu.ToString("P0", CultureInfo.InvariantCulture),
                 m.LiveTensorGrowthPerStep.ToString("F2", CultureInfo.InvariantCulture),
             ]));

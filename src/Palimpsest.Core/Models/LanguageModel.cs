@@ -60,7 +60,7 @@ public static class LanguageModel
     /// </summary>
     public static float[][] TokenLogProbs(TinyGpt model, IReadOnlyList<int[]> sequences, int batchSize = 64)
     {
-        var device = model.TokenEmbedding.device;
+        var device = model.Device;
         bool wasTraining = model.training;
         model.eval();
         var output = new float[sequences.Count][];
@@ -116,7 +116,7 @@ public static class LanguageModel
     {
         if (prompt.Length == 0) throw new ArgumentException("the prompt needs at least one token", nameof(prompt));
         if (temperature < 0) throw new ArgumentException($"temperature {temperature} must be non-negative");
-        var device = model.TokenEmbedding.device;
+        var device = model.Device;
         bool wasTraining = model.training;
         model.eval();
         var tokens = prompt.ToList();

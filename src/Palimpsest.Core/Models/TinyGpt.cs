@@ -78,8 +78,21 @@ public sealed class TinyGpt : nn.Module<Tensor, Tensor>
     /// <summary>Final LayerNorm then the tied unembedding: [.., width] → [.., vocab].</summary>
     public Tensor Unembed(Tensor residual) => ln_f.call(residual).matmul(wte.weight!.t());
 
-    /// <summary>The token embedding matrix [vocab, width] (tied with the unembedding).</summary>
+    /// <summary>The token embedding matrix [vocab, width] (tied with the unembedding). Each read makes a tensor wrapper: read it inside a dispose scope.</summary>
     public Parameter TokenEmbedding => wte.weight!;
+
+    /// <summary>
+    /// The device the weights live on. Reading a parameter creates a tensor wrapper, so it is read inside a dispose
+    /// scope; otherwise every call would leave one live tensor behind.
+    /// </summary>
+    public Device Device
+    {
+        get
+        {
+            using var scope = NewDisposeScope();
+            return wte.weight!.device;
+        }
+    }
 
     /// <summary>The blocks, in order.</summary>
     public IReadOnlyList<Block> Blocks => h.ToList();

@@ -68,7 +68,7 @@ public static class Trainer
         if (examples.Count == 0) throw new ArgumentException("no training examples", nameof(examples));
         var log = new TrainLog { OrderSeed = context.Streams.DeriveSeed(options.OrderStream) };
         var order = new Rng(log.OrderSeed);
-        var device = model.TokenEmbedding.device;
+        var device = model.Device;
         using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, options.Beta1, options.Beta2,
             weight_decay: options.WeightDecay);
         model.train();

@@ -69,8 +69,6 @@ public sealed class StartHere : Experiment<StartHere.Config, StartHere.Result>
         public required double GrammaticalRate { get; init; }
         /// <summary>Share of the control's samples the grammar can produce.</summary>
         public required double GrammaticalRateControl { get; init; }
-        /// <summary>Training tokens per second.</summary>
-        public required double TokensPerSecond { get; init; }
         /// <summary>Trainable parameters.</summary>
         public required long Parameters { get; init; }
         /// <summary>Vocabulary size.</summary>
@@ -167,7 +165,6 @@ public sealed class StartHere : Experiment<StartHere.Config, StartHere.Result>
             NllOracle = oracle,
             GrammaticalRate = Grammatical(model, "trained", "sample"),
             GrammaticalRateControl = Grammatical(control, "control", "sample-control"),
-            TokensPerSecond = Math.Round(log.TokensPerSecond),
             Parameters = shape.ParameterCount,
             VocabSize = tokenizer.VocabSize,
             TrainLoss = lossPoints.Select(s => Math.Round(s.Loss, 5)).ToList(),

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+
+namespace Palimpsest.Papers.Tests.Cli;
+
+/// <summary>The runner's contract: exit codes, messages that name bad values, the files a run writes.</summary>
+[Collection("Torch")]
+public sealed class CliTests
+{
+    [Theory]
+    [InlineData(new[] { "run", "no-such-paper" }, "'no-such-paper'", "start-here")]
+    [InlineData(new[] { "run", "start-here", "--budget", "huge" }, "'huge'", "smoke, full")]
+    [InlineData(new[] { "run", "start-here", "--set", "stepz=3" }, "'stepz'", "did you mean 'Steps'")]
+    [InlineData(new[] { "run", "start-here", "--set", "steps=many" }, "'many'", "an integer")]
+    [InlineData(new[] { "run", "start-here", "--seeds", "1,x" }, "'x'", "--seeds 1,2,3")]
+    [InlineData(new[] { "frobnicate" }, "'frobnicate'", "reproduce")]
+    [InlineData(new[] { "run", "start-here", "--colour" }, "'--colour'", "--budget")]
+    [InlineData(new[] { "reproduce", "--only", "oocr", "nothing-here" }, "'nothing-here'", "families:")]
+    public void BadInputExitsTwoAndNamesTheValueAndTheAllowedOnes(string[] args, string bad, string allowed)
+    {
+        var (code, _, error) = Runner.Capture(args);
+        Assert.Equal(2, code);
+        Assert.Contains(bad, error);
+        Assert.Contains(allowed, error);
+    }
+
+    [Fact]
+    public void ListShowsEveryRegisteredSlug()
+    {
+        var (code, output, _) = Runner.Capture("list");
+        Assert.Equal(0, code);
+        Assert.All(Registry.Slugs, s => Assert.Contains(s, output));
+    }
+
+    [Fact]
+    public void RunWritesPerSeedResultsAndASummaryAndRepeatsExactly()
+    {
+        string outDir = Directory.CreateTempSubdirectory("palimpsest-cli").FullName;
+        try
+        {
+            var (code, output, error) = Runner.Capture("run", "start-here", "--seeds", "11,12", "--out", outDir,
+                "--set", "steps=60");
+            Assert.True(code == 0, $"exit {code}: {error}");
+            Assert.Contains("beats-control", output);
+            string dir = Path.Combine(outDir, "start-here", "smoke");
+            var first = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "seed-11", "result.json")))!;
+            Assert.Equal("start-here", (string?)first["slug"]);
+            Assert.Equal(11, (int?)first["seed"]);
+            Assert.Equal(60, (int?)first["config"]!["steps"]);
+            Assert.NotNull(first["provenance"]!["packages"]!["TorchSharp"]);
+            Assert.NotNull(first["claims"]![0]!["verdict"]);
+            Assert.True(File.Exists(Path.Combine(dir, "seed-12", "result.json")));
+            var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!;
+            Assert.Equal(2, summary["seeds"]!.AsArray().Count);
+            Assert.Equal("2/2", $"{summary["claims"]![0]!["seedsPassing"]}/{summary["claims"]![0]!["seedCount"]}");
+            Assert.True(File.Exists(Path.Combine(dir, "fig-learning-curve.html")));
+            Assert.Empty(Directory.EnumerateFiles(outDir, "*.tmp-*", SearchOption.AllDirectories));
+
+            var metricsFirst = first["metrics"]!.ToJsonString();
+            var again = Runner.Capture("run", "start-here", "--seeds", "11", "--out", outDir, "--set", "steps=60");
+            Assert.Equal(0, again.ExitCode);
+            var rerun = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "seed-11", "result.json")))!;
+            Assert.Equal(metricsFirst, rerun["metrics"]!.ToJsonString());
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void CheckExitsOneWhenAClaimFails()
+    {
+        string outDir = Directory.CreateTempSubdirectory("palimpsest-cli").FullName;
+        try
+        {
+            // One step of training cannot beat the untrained control by a nat per token: the claim must fail.
+            var (code, output, _) = Runner.Capture("check", "start-here", "--seeds", "1", "--out", outDir,
+                "--set", "steps=1", "--set", "samples=2");
+            Assert.Contains("FAIL", output);
+            Assert.Equal(1, code);
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true);
+        }
+    }
+}
