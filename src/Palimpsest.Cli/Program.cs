@@ -123,10 +123,12 @@ namespace Palimpsest.Cli
         private static RunSummary RunOne(IExperiment experiment, object config, Options o)
         {
             Console.WriteLine($"== {ExperimentRunner.Banner(experiment, o.Budget, o.Seeds)} · {Devices.Describe()}");
+            // Runs with overrides go to "<budget>-custom", which the scoreboard never reads.
+            string folder = o.Overrides.Count == 0 ? o.Budget.Name() : $"{o.Budget.Name()}-custom";
             var run = ExperimentRunner.Run(experiment, o.Budget, o.Seeds, config, o.OutDir,
-                seed => new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] "));
+                seed => new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] "), budgetFolder: folder);
             Console.WriteLine(ClaimTable.Text(run.Summary));
-            Console.WriteLine($"   {run.Summary.WallSeconds:F1} s; results in {Path.Combine(o.OutDir, experiment.Info.Slug, o.Budget.Name())}");
+            Console.WriteLine($"   {run.Summary.WallSeconds:F1} s; results in {Path.Combine(o.OutDir, experiment.Info.Slug, folder)}");
             // Publish full-budget results of the default config over 3+ seeds, so the committed scoreboard has them.
             if (o.Budget == Budget.Full && o.Overrides.Count == 0 && o.Seeds.Count >= 3)
                 Publish(Path.Combine(o.OutDir, experiment.Info.Slug, "full"), Path.Combine(PublishedDir, experiment.Info.Slug, "full"), run);
@@ -156,7 +158,10 @@ namespace Palimpsest.Cli
             }
             var entries = Registry.All.Select(e => new ScoreboardEntry(e.Info, e.ClaimSpecs,
                 Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"))).ToList();
-            string md = RepoPaths.Under("REPRODUCTIONS.md");
+            // The committed scoreboard is rewritten only from the default output folder; any other --out gets its own.
+            string defaultOut = Path.GetFullPath(Path.Combine(RepoPaths.Root, "runs"));
+            string md = Path.GetFullPath(outDir) == defaultOut
+                ? RepoPaths.Under("REPRODUCTIONS.md") : Path.Combine(outDir, "REPRODUCTIONS.md");
             AtomicFile.WriteAllText(md, Scoreboard.Markdown(entries, generatedBy));
             AtomicFile.WriteAllText(Path.Combine(outDir, "scoreboard.html"), Scoreboard.Html(entries, "Palimpsest reproductions"));
             return md;
@@ -190,8 +195,10 @@ namespace Palimpsest.Cli
             options:
               --budget smoke|full    compute budget (default smoke)
               --seeds 1,2,3          seeds (default 1,2,3)
-              --set key=value        override a config setting by name (repeatable; run/check only)
-              --out DIR              output folder (default runs/ at the repository root)
+              --set key=value        override a config setting by name (repeatable; run/check only);
+                                     such runs are written to OUT/<slug>/<budget>-custom/ and never published
+              --out DIR              output folder (default runs/ at the repository root; REPRODUCTIONS.md at the
+                                     root is rewritten only from the default folder, otherwise DIR/REPRODUCTIONS.md)
               --threads N            torch threads (default: all cores)
               --check                exit 1 when any claim fails
 
@@ -273,6 +280,8 @@ namespace Palimpsest.Cli
             if (o.Overrides.Count > 0 && command is not ("run" or "check"))
                 throw new UsageException("--set applies to 'run' and 'check' only");
             if (o.Only.Count > 0 && command != "reproduce") throw new UsageException("--only applies to 'reproduce' only");
+            if (o.Steps is not null && command != "bench") throw new UsageException("--steps applies to 'bench' only");
+            if (o.Markdown && command != "list") throw new UsageException("--markdown applies to 'list' only");
             if (o.Positional.Count > 0 && command is not ("run" or "check"))
                 throw new UsageException($"'{command}' takes no positional argument (got '{o.Positional[0]}')");
             if (o.OutDir == "") o.OutDir = Path.Combine(RepoPaths.TryFindRoot() ?? Directory.GetCurrentDirectory(), "runs");

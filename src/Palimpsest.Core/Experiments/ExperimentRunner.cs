@@ -24,9 +24,10 @@ public static class ExperimentRunner
     /// <summary>Runs <paramref name="experiment"/> once per seed; writes files under <paramref name="outDir"/> when given.</summary>
     /// <param name="config">The resolved config (null: the budget's own).</param>
     /// <param name="progress">Makes the progress sink of each seed (null: none).</param>
+    /// <param name="budgetFolder">Folder under the slug (default: the budget's name).</param>
     public static SeedsRun Run(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds, object? config = null,
         string? outDir = null, Func<int, IProgressSink>? progress = null, torch.Device? device = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, string? budgetFolder = null)
     {
         if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed", nameof(seeds));
         if (seeds.Distinct().Count() != seeds.Count)
@@ -35,7 +36,7 @@ public static class ExperimentRunner
         var provenance = Provenance.Current();
         var records = new List<RunRecord>();
         var results = new List<object>();
-        string? budgetDir = outDir is null ? null : Path.Combine(outDir, experiment.Info.Slug, budget.Name());
+        string? budgetDir = outDir is null ? null : Path.Combine(outDir, experiment.Info.Slug, budgetFolder ?? budget.Name());
         foreach (int seed in seeds)
         {
             cancellation.ThrowIfCancellationRequested();

@@ -41,7 +41,7 @@ public sealed class CliTests
                 "--set", "steps=60");
             Assert.True(code == 0, $"exit {code}: {error}");
             Assert.Contains("beats-control", output);
-            string dir = Path.Combine(outDir, "start-here", "smoke");
+            string dir = Path.Combine(outDir, "start-here", "smoke-custom"); // overrides never mix with default runs
             var first = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "seed-11", "result.json")))!;
             Assert.Equal("start-here", (string?)first["slug"]);
             Assert.Equal(11, (int?)first["seed"]);

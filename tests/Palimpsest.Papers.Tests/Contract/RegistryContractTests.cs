@@ -4,7 +4,7 @@ using Palimpsest.Core.Experiments;
 
 namespace Palimpsest.Papers.Tests.Contract;
 
-/// <summary>Checks over the registry: unique slugs, a test class and a notebook per paper, families from the catalog.</summary>
+/// <summary>Checks over the registry: unique slugs, a test class per paper, the README table. (Notebooks: NotebookLintTests.)</summary>
 public sealed class RegistryContractTests
 {
     public static TheoryData<string> Slugs => new(Registry.Slugs);
@@ -44,16 +44,6 @@ public sealed class RegistryContractTests
         Assert.True(testType is not null, $"no test class {className} for '{slug}'");
         var contract = typeof(PaperTests<>).MakeGenericType(experiment.GetType());
         Assert.True(contract.IsAssignableFrom(testType), $"{className} must derive from PaperTests<{experiment.GetType().Name}>");
-    }
-
-    [Theory]
-    [MemberData(nameof(Slugs))]
-    public void EveryPaperHasItsNotebookNamingItsSlug(string slug)
-    {
-        var info = Registry.Get(slug).Info;
-        string path = RepoPaths.Under(info.NotebookPath.Split('/'));
-        Assert.True(File.Exists(path), $"missing notebook {info.NotebookPath}");
-        Assert.Contains(slug, File.ReadAllText(path));
     }
 
     [Fact]

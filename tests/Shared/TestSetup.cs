@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Palimpsest.Core.Runtime;
 
-namespace Palimpsest.Papers.Tests;
+namespace Palimpsest.Tests.Shared;
 
 internal static class TestSetup
 {
