@@ -129,8 +129,9 @@ namespace Palimpsest.Cli
                 seed => new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] "), budgetFolder: folder);
             Console.WriteLine(ClaimTable.Text(run.Summary));
             Console.WriteLine($"   {run.Summary.WallSeconds:F1} s; results in {Path.Combine(o.OutDir, experiment.Info.Slug, folder)}");
-            // Publish full-budget results of the default config over 3+ seeds, so the committed scoreboard has them.
-            if (o.Budget == Budget.Full && o.Overrides.Count == 0 && o.Seeds.Count >= 3)
+            // Publish full-budget results of the default config over 3+ seeds written to the default runs/ folder,
+            // so the committed scoreboard has them.
+            if (o.Budget == Budget.Full && o.Overrides.Count == 0 && o.Seeds.Count >= 3 && IsDefaultOut(o.OutDir))
                 Publish(Path.Combine(o.OutDir, experiment.Info.Slug, "full"), Path.Combine(PublishedDir, experiment.Info.Slug, "full"), run);
             return run.Summary;
         }
@@ -159,13 +160,15 @@ namespace Palimpsest.Cli
             var entries = Registry.All.Select(e => new ScoreboardEntry(e.Info, e.ClaimSpecs,
                 Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"))).ToList();
             // The committed scoreboard is rewritten only from the default output folder; any other --out gets its own.
-            string defaultOut = Path.GetFullPath(Path.Combine(RepoPaths.Root, "runs"));
-            string md = Path.GetFullPath(outDir) == defaultOut
+            string md = IsDefaultOut(outDir)
                 ? RepoPaths.Under("REPRODUCTIONS.md") : Path.Combine(outDir, "REPRODUCTIONS.md");
             AtomicFile.WriteAllText(md, Scoreboard.Markdown(entries, generatedBy));
             AtomicFile.WriteAllText(Path.Combine(outDir, "scoreboard.html"), Scoreboard.Html(entries, "Palimpsest reproductions"));
             return md;
         }
+
+        private static bool IsDefaultOut(string outDir) =>
+            Path.GetFullPath(outDir) == Path.GetFullPath(Path.Combine(RepoPaths.Root, "runs"));
 
         private static int Usage(string message)
         {

@@ -115,20 +115,26 @@ public static class Scoreboard
         for (int i = 0; i < summary.Claims.Count; i++)
         {
             var c = summary.Claims[i];
-            series.Add(new Series($"{c.Id} ({summary.Budget})", c.Values.Select(_ => (double)i).ToList(), c.Values,
-                c.Verdict == Verdict.Fail ? SeriesRole.Control : SeriesRole.Method));
-            series.Add(new Series($"{c.Id} threshold", [i - 0.3, i + 0.3], [c.Threshold, c.Threshold], SeriesRole.Ablation));
+            // Per-seed values as a vertical min–max stroke with a marker per seed; the threshold as a short bar across it.
+            var sorted = c.Values.Order().ToList();
+            series.Add(new Series($"{c.Id} ({summary.Budget}, {ClaimTable.Mark(c.Verdict)})", sorted.Select(_ => (double)i).ToList(),
+                sorted, c.Verdict == Verdict.Fail ? SeriesRole.Control : SeriesRole.Method));
+            series.Add(new Series($"{c.Id} threshold ({c.Comparison.Symbol()} {Tables.FormatNumber(c.Threshold)})",
+                [i - 0.25, i + 0.25], [c.Threshold, c.Threshold], SeriesRole.Ablation));
         }
-        return Figures.Scatter($"Do the claims of {summary.Slug} clear their thresholds?",
+        return Figures.Lines($"Do the claims of {summary.Slug} clear their thresholds?",
             "claim (in table order)", "measured value (claim's unit)", series);
     }
 
-    private static string Overall(RunSummary? s) => s is null ? "not run" : s.Overall switch
+    private static string Overall(RunSummary? s)
     {
-        Verdict.Pass => $"PASS ({s.Claims.Count(c => c.Verdict == Verdict.Pass)}/{s.Claims.Count})",
-        Verdict.Fail => $"FAIL ({s.Claims.Count(c => c.Verdict == Verdict.Pass)}/{s.Claims.Count} pass)",
-        _ => "not checked",
-    };
+        if (s is null) return "not run";
+        int pass = s.Claims.Count(c => c.Verdict == Verdict.Pass);
+        int judged = s.Claims.Count(c => c.Verdict != Verdict.NotChecked);
+        int notChecked = s.Claims.Count - judged;
+        string rest = notChecked > 0 ? $"; {notChecked} not checked" : "";
+        return s.Overall == Verdict.NotChecked ? "not checked" : $"{ClaimTable.Mark(s.Overall)} ({pass}/{judged} pass{rest})";
+    }
 
     private static string Short(string commit) => commit.Length > 10 ? commit[..10] : commit;
 

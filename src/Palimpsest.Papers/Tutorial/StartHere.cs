@@ -36,7 +36,7 @@ public sealed class StartHere : Experiment<StartHere.Config, StartHere.Result>
         /// <summary>Attention heads.</summary>
         public int Heads { get; init; } = 4;
         /// <summary>Held-out NLL is measured every this many steps (the learning curve).</summary>
-        public int EvalEvery { get; init; } = 100;
+        public int EvalEvery { get; init; } = 25;
         /// <summary>Sentences sampled from each model to judge grammaticality.</summary>
         public int Samples { get; init; } = 200;
         /// <summary>Sampling temperature.</summary>
@@ -47,7 +47,7 @@ public sealed class StartHere : Experiment<StartHere.Config, StartHere.Result>
         /// <summary>Seconds: fewer sentences and steps, same model.</summary>
         public static Config Smoke { get; } = Full with
         {
-            TrainSentences = 800, HeldOutSentences = 200, Steps = 200, EvalEvery = 50, Samples = 40,
+            TrainSentences = 800, HeldOutSentences = 200, Steps = 200, Samples = 40,
         };
     }
 
@@ -193,7 +193,7 @@ public sealed class StartHere : Experiment<StartHere.Config, StartHere.Result>
         series.Add(new Series("train loss", first.TrainLossSteps, first.TrainLoss, SeriesRole.Ablation));
         series.Add(new Series("held-out NLL", first.EvalSteps, first.HeldOutNll, SeriesRole.Method));
         return Core.Reporting.Figures.Lines("Does training bring the model down to the grammar's entropy?",
-            "training step", "negative log-likelihood (nats/token)", series);
+            "training step (log scale)", "negative log-likelihood (nats/token)", series, logX: true);
     }
 
     /// <summary>Held-out NLL per model, mean over seeds with min-max bars.</summary>
