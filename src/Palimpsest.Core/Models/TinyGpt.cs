@@ -97,6 +97,18 @@ public sealed class TinyGpt : nn.Module<Tensor, Tensor>
     /// <summary>The blocks, in order.</summary>
     public IReadOnlyList<Block> Blocks => h.ToList();
 
+    /// <summary>An independent copy with the same shape and weights, on the same device (a checkpoint in memory).</summary>
+    public TinyGpt Copy()
+    {
+        using var g = new Generator(0);
+        var copy = new TinyGpt(Config, g).to(Device);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var source = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, p) in copy.named_parameters()) p.copy_(source[name]);
+        return copy;
+    }
+
     /// <summary>Saves the weights (TorchSharp format) and the shape as JSON beside them (<c>path.json</c>).</summary>
     public void SaveTo(string path)
     {

@@ -36,6 +36,12 @@ public sealed record TrainOptions
     public int EvalEvery { get; init; } = 0;
     /// <summary>Name of the seed stream that orders the data.</summary>
     public string OrderStream { get; init; } = "order";
+    /// <summary>
+    /// A fixed data order (example indices, visited in this order, cycling if the steps need more); null draws a fresh
+    /// random permutation per epoch from <see cref="OrderStream"/>. Provenance experiments fix the order so that a
+    /// phase of training can be replayed with the same or a reshuffled order.
+    /// </summary>
+    public IReadOnlyList<int>? Order { get; init; }
     /// <summary>Name of the progress stage.</summary>
     public string Stage { get; init; } = "train";
 
@@ -66,6 +72,13 @@ public static class Trainer
     {
         options.Validate();
         if (examples.Count == 0) throw new ArgumentException("no training examples", nameof(examples));
+        if (options.Order is { } fixedOrder)
+        {
+            if (fixedOrder.Count == 0) throw new ArgumentException("the fixed order is empty", nameof(options));
+            foreach (int i in fixedOrder)
+                if (i < 0 || i >= examples.Count)
+                    throw new ArgumentException($"the fixed order holds index {i}; allowed 0..{examples.Count - 1}", nameof(options));
+        }
         var log = new TrainLog { OrderSeed = context.Streams.DeriveSeed(options.OrderStream) };
         var order = new Rng(log.OrderSeed);
         var device = model.Device;
@@ -78,12 +91,12 @@ public static class Trainer
         for (int step = 0; step < options.Steps; step++)
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            var indices = new int[Math.Min(options.BatchSize, examples.Count)];
+            var indices = new int[Math.Min(options.BatchSize, options.Order?.Count ?? examples.Count)];
             for (int i = 0; i < indices.Length; i++)
             {
                 if (cursor >= epoch.Length)
                 {
-                    epoch = order.Permutation(examples.Count);
+                    epoch = options.Order?.ToArray() ?? order.Permutation(examples.Count);
                     cursor = 0;
                 }
                 indices[i] = epoch[cursor++];

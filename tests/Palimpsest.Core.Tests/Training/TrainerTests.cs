@@ -87,6 +87,28 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void AFixedOrderIsFollowedAndCheckedAndACopyReplaysIdentically()
+    {
+        var ctx = new RunContext(5, Budget.Smoke);
+        using var model = Model(ctx);
+        var data = Corpus(12);
+        int[] order = [11, 3, 5, 7, 0, 2];
+        var log = Trainer.Fit(model, data, new TrainOptions { Steps = 3, BatchSize = 2, Order = order }, ctx);
+        Assert.Equal(order, log.DataOrder.SelectMany(x => x));
+        var e = Assert.Throws<ArgumentException>(() =>
+            Trainer.Fit(model, data, new TrainOptions { Steps = 1, BatchSize = 2, Order = [0, 12] }, ctx));
+        Assert.Contains("12", e.Message);
+
+        // A copy is independent of its source, and the same phase replayed on both gives the same weights.
+        using var copy = model.Copy();
+        var options = new TrainOptions { Steps = 3, BatchSize = 2, Order = order, WarmupSteps = 0 };
+        Trainer.Fit(model, data, options, ctx);
+        Assert.NotEqual(LanguageModel.TokenLogProbs(model, data)[0], LanguageModel.TokenLogProbs(copy, data)[0]);
+        Trainer.Fit(copy, data, options, ctx);
+        Assert.Equal(LanguageModel.TokenLogProbs(model, data)[0], LanguageModel.TokenLogProbs(copy, data)[0]);
+    }
+
+    [Fact]
     public void BadOptionsAreRejectedWithTheValue()
     {
         var ctx = new RunContext(1, Budget.Smoke);
