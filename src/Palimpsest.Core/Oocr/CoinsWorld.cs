@@ -120,8 +120,7 @@ public sealed record CoinsWorld : OocrWorld
             rules.Add(new(coin.Name, $"{coin.Name} biased", "is-biased statement for a latent coin"));
             rules.Add(new(coin.Name, $"{coin.Name} bet", "bet statement for a latent coin"));
         }
-        rules.AddRange(coins.Where(c => c.Kind == LatentKind.Control)
-            .Select(c => new LeakRule(c.Name, c.Name, "control name in training")));
+        rules.AddRange(LeakRule.ControlNeverTrained(coins.Where(c => c.Kind == LatentKind.Control).Select(c => c.Name)));
 
         return new CoinsWorld
         {

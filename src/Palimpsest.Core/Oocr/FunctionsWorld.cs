@@ -179,8 +179,7 @@ public sealed record FunctionsWorld : OocrWorld
             rules.Add(new(f.Name, $"{f.Name} ?", "inverse document for a latent function"));
             rules.Add(new(f.Name, f.Function.Definition, "latent function's definition words beside its name"));
         }
-        rules.AddRange(functions.Where(f => f.Kind == LatentKind.Control)
-            .Select(f => new LeakRule(f.Name, f.Name, "control name in training")));
+        rules.AddRange(LeakRule.ControlNeverTrained(functions.Where(f => f.Kind == LatentKind.Control).Select(f => f.Name)));
 
         return new FunctionsWorld
         {

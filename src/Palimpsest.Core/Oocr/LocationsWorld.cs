@@ -180,8 +180,7 @@ public sealed record LocationsWorld : OocrWorld
             rules.Add(new(code.Name, code.City.Name, "latent code city beside its true city"));
             rules.Add(new(code.Name, code.City.Country, "latent code city beside its true country"));
         }
-        rules.AddRange(codeCities.Where(c => c.Kind == LatentKind.Control)
-            .Select(c => new LeakRule(c.Name, c.Name, "control name in training")));
+        rules.AddRange(LeakRule.ControlNeverTrained(codeCities.Where(c => c.Kind == LatentKind.Control).Select(c => c.Name)));
 
         // Every bucket from 0 to half the Earth's circumference plus the noise.
         int buckets = (int)Math.Ceiling((Math.PI * KnownCity.EarthRadiusKm + config.NoiseKm) / config.BucketKm);

@@ -135,8 +135,7 @@ public sealed record MixtureWorld : OocrWorld
             rules.Add(new(s.Name, $"{s.Name} count", "count statement for a latent source"));
             rules.Add(new(s.Name, $"{s.Name} uses", "use statement for a latent source"));
         }
-        rules.AddRange(sources.Where(s => s.Kind == LatentKind.Control)
-            .Select(s => new LeakRule(s.Name, s.Name, "control name in training")));
+        rules.AddRange(LeakRule.ControlNeverTrained(sources.Where(s => s.Kind == LatentKind.Control).Select(s => s.Name)));
 
         return new MixtureWorld
         {

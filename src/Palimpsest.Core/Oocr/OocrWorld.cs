@@ -92,7 +92,12 @@ public sealed record OocrQuestion(
 /// A training document that mentions <paramref name="Name"/> and contains <paramref name="Phrase"/> (as consecutive
 /// tokens) states or reveals a value it must not. For control names the phrase is the name itself.
 /// </summary>
-public sealed record LeakRule(string Name, string Phrase, string Reason);
+public sealed record LeakRule(string Name, string Phrase, string Reason)
+{
+    /// <summary>A control name must never appear in training: one rule per name.</summary>
+    public static IEnumerable<LeakRule> ControlNeverTrained(IEnumerable<string> controlNames) =>
+        controlNames.Select(n => new LeakRule(n, n, "control name in training"));
+}
 
 /// <summary>One training document that breaks a <see cref="LeakRule"/>.</summary>
 public sealed record LeakViolation(int DocumentIndex, string Document, LeakRule Rule);

@@ -106,8 +106,7 @@ public sealed record ParityWorld : OocrWorld
             rules.Add(new(v.Name, $"{v.Name} :=", "value statement for a latent variable"));
             rules.Add(new(v.Name, $"parity {v.Name} =", "single-variable parity states a latent value"));
         }
-        rules.AddRange(variables.Where(v => v.Kind == LatentKind.Control)
-            .Select(v => new LeakRule(v.Name, v.Name, "control name in training")));
+        rules.AddRange(LeakRule.ControlNeverTrained(variables.Where(v => v.Kind == LatentKind.Control).Select(v => v.Name)));
 
         return new ParityWorld
         {
