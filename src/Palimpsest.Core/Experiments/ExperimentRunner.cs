@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Reflection;
-using System.Text;
 using Palimpsest.Core.Reporting;
 using TorchSharp;
 
@@ -100,11 +99,7 @@ public static class ExperimentRunner
 
     private static string JsonName(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
 
-    /// <summary>A one-line description of a run for banners: slug, budget, seeds, commit.</summary>
-    public static string Banner(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds)
-    {
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{experiment.Info.Slug} · budget {budget.Name()} · seeds {string.Join(",", seeds)}");
-        return sb.ToString();
-    }
+    /// <summary>A one-line description of a run for banners: slug, budget, seeds.</summary>
+    public static string Banner(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds) =>
+        $"{experiment.Info.Slug} · budget {budget.Name()} · seeds {string.Join(",", seeds)}";
 }

@@ -119,6 +119,18 @@ public static class Figures
         return Build(title, Axis(xTitle, logX), Axis(yTitle, logY), traces);
     }
 
+    /// <summary>
+    /// One bar for <see cref="Bars"/>: the mean of <paramref name="values"/> (e.g. one per seed) with its min–max range
+    /// as error bars (clamped at zero, so rounding never yields a negative distance).
+    /// </summary>
+    public static (string label, double value, double? errLow, double? errHigh, SeriesRole role) MeanBar(
+        string label, IReadOnlyList<double> values, SeriesRole role)
+    {
+        if (values.Count == 0) throw new ArgumentException($"bar '{label}' has no values", nameof(values));
+        double mean = values.Average();
+        return (label, mean, Math.Max(0, mean - values.Min()), Math.Max(0, values.Max() - mean), role);
+    }
+
     /// <summary>A bar chart of one value per label, with optional asymmetric error bars.</summary>
     /// <param name="title">The question the figure answers, ending with '?'.</param>
     /// <param name="yTitle">Y axis title with unit.</param>

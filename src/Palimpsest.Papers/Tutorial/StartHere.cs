@@ -199,12 +199,8 @@ public sealed class StartHere : Experiment<StartHere.Config, StartHere.Result>
     /// <summary>Held-out NLL per model, mean over seeds with min-max bars.</summary>
     public static GenericChart NllBars(IReadOnlyList<Result> results)
     {
-        (string, double, double?, double?, SeriesRole) Bar(string label, Func<Result, double> f, SeriesRole role)
-        {
-            var v = results.Select(f).ToList();
-            double mean = v.Average();
-            return (label, mean, mean - v.Min(), v.Max() - mean, role);
-        }
+        (string, double, double?, double?, SeriesRole) Bar(string label, Func<Result, double> f, SeriesRole role) =>
+            Core.Reporting.Figures.MeanBar(label, results.Select(f).ToList(), role);
         return Core.Reporting.Figures.Bars("Which model predicts held-out sentences best?", "held-out NLL (nats/token)",
         [
             Bar("untrained control", r => r.NllControl, SeriesRole.Control),
