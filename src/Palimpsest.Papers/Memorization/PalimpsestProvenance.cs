@@ -1,4 +1,5 @@
 using Palimpsest.Core.Experiments;
+using Palimpsest.Core.Metrics;
 using Palimpsest.Core.Models;
 using Palimpsest.Core.ModelProvenance;
 using Palimpsest.Core.Randomness;
@@ -253,8 +254,8 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
             {
                 Bobs = bobs,
                 TextTokens = cfg.TextTokens,
-                WorstDerivedLog10P = derivedBobs.Any(b => b.Rho >= 0) ? 0 : derivedBobs.Max(b => Log10(b.PValue)),
-                BestNullLog10P = nullBobs.Min(b => Log10(b.PValue)),
+                WorstDerivedLog10P = derivedBobs.Any(b => b.Rho >= 0) ? 0 : derivedBobs.Max(b => PValue.Log10(b.PValue)),
+                BestNullLog10P = nullBobs.Min(b => PValue.Log10(b.PValue)),
                 DerivedFirstAt512 = derivedBobs.Average(b => b.RankP[at512] <= firstP + 1e-12 ? 1.0 : 0.0),
                 NullFirstAt512 = nullBobs.Average(b => b.RankP[at512] <= firstP + 1e-12 ? 1.0 : 0.0),
                 PartitionDetectedAt512 = derivedBobs.Average(b => b.PartitionP[at512] <= 0.05 ? 1.0 : 0.0),
@@ -270,8 +271,6 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
             foreach (var m in models) m.Dispose();
         }
     }
-
-    private static double Log10(double p) => Math.Log10(Math.Max(p, 1e-300));
 
     private const int AliceBatch = 32;
 
@@ -358,7 +357,7 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
             var bobs = results.SelectMany(r => r.Bobs.Where(b => b.Kind == kind)).ToList();
             var sizes = bobs.Select(b => b.FineTuneDocuments).Distinct().Order().ToList();
             pBySize.Add(new Series($"{kind} Bobs (mean over seeds)", sizes.Select(s => (double)s).ToList(),
-                sizes.Select(s => bobs.Where(b => b.FineTuneDocuments == s).Average(b => -Log10(b.PValue))).ToList(),
+                sizes.Select(s => bobs.Where(b => b.FineTuneDocuments == s).Average(b => -PValue.Log10(b.PValue))).ToList(),
                 kind == "derived" ? SeriesRole.Method : SeriesRole.Control));
         }
 

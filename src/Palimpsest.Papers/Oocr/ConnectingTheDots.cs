@@ -173,7 +173,8 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
 
         var closedBook = world.Questions;
         var inContext = world.InContextQuestions
-            .Where(q => tokenizer.Encode(q.Prompt + " " + q.Candidates.MaxBy(c => c.Length), true, false).Length - 1 <= cfg.ContextLength)
+            .Where(q => tokenizer.Encode(q.Prompt, true, false).Length
+                        + q.Candidates.Max(c => tokenizer.Encode(c, false, false).Length) - 1 <= cfg.ContextLength)
             .ToList();
         var all = closedBook.Concat(inContext).ToList();
         var chosen = MultipleChoice.Choose(model, tokenizer, all.Select(q => (q.Prompt, q.Candidates)).ToList());
@@ -184,7 +185,7 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
             {
                 var score = OocrScoring.Score(g.Select(p => p.First).ToList(), g.Select(p => p.Second).ToList());
                 return new Cell(task, g.Key.Type, g.Key.Kind, score.Correct, score.Total, Math.Round(score.Accuracy, 5),
-                    Math.Round(score.Chance, 5), Math.Round(Log10(score.VersusChance.PValue), 4));
+                    Math.Round(score.Chance, 5), Math.Round(PValue.Log10(score.VersusChance.PValue), 4));
             }).OrderBy(c => c.Type, StringComparer.Ordinal).ThenBy(c => c.Kind, StringComparer.Ordinal).ToList();
 
         string primary = PrimaryType(task);
@@ -197,8 +198,6 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
             control.Log10P, Primary("explicit").Accuracy, icl.Count == 0 ? double.NaN : icl[0].Accuracy,
             icl.Count == 0 ? 0 : icl[0].Total, leak.Passed, Math.Round(log.FinalLoss, 5)), cells);
     }
-
-    private static double Log10(double p) => Math.Log10(Math.Max(p, 1e-300));
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results)
