@@ -13,6 +13,7 @@ public static class Registry
     [
         new StartHere(),
         new Oocr.ConnectingTheDots(),
+        new Memorization.MinKProb(),
         new Memorization.PalimpsestProvenance(),
     ]));
 

@@ -159,7 +159,7 @@ public static class Bootstrap
     }
 
     /// <summary>Quantile q of sorted values with linear interpolation between order statistics (numpy 'linear').</summary>
-    private static double Quantile(double[] sorted, double q)
+    public static double Quantile(double[] sorted, double q)
     {
         double position = q * (sorted.Length - 1);
         int below = (int)Math.Floor(position);

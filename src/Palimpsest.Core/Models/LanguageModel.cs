@@ -149,4 +149,90 @@ public static class LanguageModel
         }
         return tokens.ToArray();
     }
+
+    /// <summary>
+    /// Continues many prompts at once, greedily (temperature = 0) or by sampling, and returns only the new tokens of each
+    /// (ending with <paramref name="stopId"/> when it was produced). Prompts of different lengths share a right-padded
+    /// batch; causal attention keeps the padding from affecting them. No KV cache: each step re-reads the prefix, which
+    /// is cheap at the tiny models' context lengths. Sampling draws from <paramref name="rng"/> step by step and row by row,
+    /// so the same seed and batch size give the same continuations.
+    /// </summary>
+    /// <param name="model">The model; left in the training mode it had.</param>
+    /// <param name="prompts">Token prompts, each at least one token; prompt + new tokens must fit the context + 1.</param>
+    /// <param name="maxNewTokens">Tokens to add at most.</param>
+    /// <param name="rng">Source of sampling draws; may be null for greedy decoding.</param>
+    /// <param name="temperature">0 for greedy, else the softmax temperature.</param>
+    /// <param name="stopId">A token that ends a continuation.</param>
+    /// <param name="batchSize">Prompts per forward pass.</param>
+    public static int[][] Continue(TinyGpt model, IReadOnlyList<int[]> prompts, int maxNewTokens, Rng? rng = null,
+        double temperature = 0, int? stopId = null, int batchSize = 256)
+    {
+        if (temperature < 0) throw new ArgumentException($"temperature {temperature} must be non-negative");
+        if (temperature > 0 && rng is null) throw new ArgumentException("sampling (temperature > 0) needs an rng");
+        if (maxNewTokens < 1) throw new ArgumentException($"maxNewTokens {maxNewTokens} must be at least 1");
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            if (prompts[i].Length == 0) throw new ArgumentException($"prompt {i} is empty; it needs at least one token");
+            if (prompts[i].Length + maxNewTokens - 1 > model.Config.ContextLength)
+                throw new ArgumentException(
+                    $"prompt {i} has {prompts[i].Length} tokens; with {maxNewTokens} new tokens it exceeds context {model.Config.ContextLength}");
+        }
+        var device = model.Device;
+        bool wasTraining = model.training;
+        model.eval();
+        var output = new int[prompts.Count][];
+        try
+        {
+            for (int start = 0; start < prompts.Count; start += batchSize)
+            {
+                int rows = Math.Min(batchSize, prompts.Count - start);
+                var tokens = Enumerable.Range(start, rows).Select(i => prompts[i].ToList()).ToArray();
+                var added = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
+                var done = new bool[rows];
+                for (int step = 0; step < maxNewTokens && done.Contains(false); step++)
+                {
+                    using var scope = NewDisposeScope();
+                    using var noGrad = no_grad();
+                    int width = tokens.Max(t => t.Count);
+                    var input = new long[rows * width];
+                    var last = new long[rows];
+                    for (int b = 0; b < rows; b++)
+                    {
+                        for (int t = 0; t < tokens[b].Count; t++) input[b * width + t] = tokens[b][t];
+                        last[b] = tokens[b].Count - 1;
+                    }
+                    var x = tensor(input, [rows, width], ScalarType.Int64).to(device);
+                    var at = tensor(last, [rows, 1, 1], ScalarType.Int64).to(device);
+                    var logits = model.call(x);                                              // [b, t, v]
+                    var picked = logits.gather(1, at.expand(rows, 1, logits.shape[2])).squeeze(1); // [b, v]
+                    int[] next;
+                    if (temperature == 0)
+                    {
+                        next = picked.argmax(-1).cpu().data<long>().Select(v => (int)v).ToArray();
+                    }
+                    else
+                    {
+                        var probs = (picked.to_type(ScalarType.Float64) / temperature).softmax(-1).cpu().data<double>().ToArray();
+                        int vocab = (int)picked.shape[1];
+                        next = new int[rows];
+                        for (int b = 0; b < rows; b++)
+                            if (!done[b]) next[b] = rng!.Categorical(new ArraySegment<double>(probs, b * vocab, vocab));
+                    }
+                    for (int b = 0; b < rows; b++)
+                    {
+                        if (done[b]) continue;
+                        tokens[b].Add(next[b]);
+                        added[b].Add(next[b]);
+                        if (stopId == next[b] || added[b].Count == maxNewTokens) done[b] = true;
+                    }
+                }
+                for (int b = 0; b < rows; b++) output[start + b] = added[b].ToArray();
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+        return output;
+    }
 }

@@ -1,0 +1,288 @@
+using Palimpsest.Core.Data;
+using Palimpsest.Core.Experiments;
+using Palimpsest.Core.Membership;
+using Palimpsest.Core.Metrics;
+using Palimpsest.Core.Models;
+using Palimpsest.Core.Reporting;
+using Palimpsest.Core.Text;
+using Palimpsest.Core.Training;
+using Plotly.NET;
+using TorchSharp;
+
+namespace Palimpsest.Papers.Memorization;
+
+/// <summary>
+/// Shi, Ajith, Xia, Huang, Liu, Blevins, Chen and Zettlemoyer 2024, "Detecting Pretraining Data from Large Language
+/// Models", ICLR (official code: https://github.com/swj0419/detect-pretrain-code).
+/// Claim: the mean log-probability of a text's k% least likely tokens (Min-K% Prob) tells training members from
+/// non-members better than the loss or the zlib ratio, and detection improves with text length, model size and the
+/// number of times the text was seen. Scaled down: WikiMIA's event snippets become articles of template text with
+/// high-entropy slots (<see cref="SlotCorpus"/>); members and non-members come from the same generator (no temporal
+/// shift); a TinyGpt pretrains once on background articles plus the members. A reference model trained on the
+/// background alone is the control: it never saw a member, so its scores must sit at chance.
+/// </summary>
+public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
+{
+    /// <summary>Budgets; defaults are the Full budget.</summary>
+    public sealed record Config : IExperimentConfig<Config>
+    {
+        /// <summary>Background articles of <see cref="BackgroundWords"/> words (protocol: 50k; 16k fits the time budget).</summary>
+        public int BackgroundArticles { get; init; } = 16_000;
+        /// <summary>Words per background article.</summary>
+        public int BackgroundWords { get; init; } = 64;
+        /// <summary>Member articles per (length, exposure) cell; also non-members per length.</summary>
+        public int PerCell { get; init; } = 400;
+        /// <summary>Candidate lengths in words (WikiMIA: 32, 64, 128, 256); the headline uses 64.</summary>
+        public int[] Lengths { get; init; } = [32, 64, 128];
+        /// <summary>Times each member is inserted into the training data; the headline uses the largest.</summary>
+        public int[] Exposures { get; init; } = [1, 4];
+        /// <summary>Residual width of the small model (and of the reference model).</summary>
+        public int SmallWidth { get; init; } = 64;
+        /// <summary>Residual width of the large model, which carries the headline claims.</summary>
+        public int LargeWidth { get; init; } = 128;
+        /// <summary>Transformer blocks of every model.</summary>
+        public int Layers { get; init; } = 2;
+        /// <summary>Attention heads.</summary>
+        public int Heads { get; init; } = 4;
+        /// <summary>Packed sequence length in tokens.</summary>
+        public int Context { get; init; } = 128;
+        /// <summary>Sequences per step; training is one epoch over the packed corpus.</summary>
+        public int BatchSize { get; init; } = 32;
+        /// <summary>Peak learning rate (cosine to a tenth).</summary>
+        public double LearningRate { get; init; } = 2e-3;
+        /// <summary>The k values of Min-K% (percent); 20 is the paper's default and the headline.</summary>
+        public double[] KPercents { get; init; } = [5, 10, 20, 30, 50];
+        /// <summary>Paired-bootstrap resamples of the AUC differences (protocol: 1000).</summary>
+        public int Resamples { get; init; } = 1_000;
+
+        /// <summary>The published result.</summary>
+        public static Config Full { get; } = new();
+        /// <summary>Seconds: a small corpus, two lengths, a narrower large model.</summary>
+        public static Config Smoke { get; } = Full with
+        {
+            BackgroundArticles = 1_500, PerCell = 100, Lengths = [32, 64], LargeWidth = 96, Resamples = 200,
+        };
+    }
+
+    /// <summary>Attack metrics of one score on one (model, length, exposure) cell.</summary>
+    /// <param name="Model">"small", "large" or "reference" (the control, trained without members).</param>
+    public sealed record Cell(string Model, int Length, int Exposure, string Score, double Auc, double TprAt1, double TprAt5);
+
+    /// <summary>An ROC curve of one score in the headline cell.</summary>
+    public sealed record Curve(string Score, IReadOnlyList<double> Fpr, IReadOnlyList<double> Tpr);
+
+    /// <summary>What a run measured.</summary>
+    public sealed record Result
+    {
+        /// <summary>Every score on every cell.</summary>
+        public required IReadOnlyList<Cell> Cells { get; init; }
+        /// <summary>Headline cell (large model, 64 words, most exposures): AUC of Min-20%.</summary>
+        public required double AucMin20 { get; init; }
+        /// <summary>... of the loss.</summary>
+        public required double AucLoss { get; init; }
+        /// <summary>... of the zlib ratio.</summary>
+        public required double AucZlib { get; init; }
+        /// <summary>... of the reference-model ratio (reported; a matched reference is often strongest in toys).</summary>
+        public required double AucReference { get; init; }
+        /// <summary>Paired bootstrap of AUC(Min-20%) − AUC(loss): estimate and 95% interval.</summary>
+        public required ConfidenceInterval MinKMinusLoss { get; init; }
+        /// <summary>Paired bootstrap of AUC(Min-20%) − AUC(zlib).</summary>
+        public required ConfidenceInterval MinKMinusZlib { get; init; }
+        /// <summary>Min-20% AUC at the shortest and longest length (large model, most exposures).</summary>
+        public required double AucShortest { get; init; }
+        /// <summary>See <see cref="AucShortest"/>.</summary>
+        public required double AucLongest { get; init; }
+        /// <summary>Min-20% AUC of the small model in the headline cell.</summary>
+        public required double AucSmallModel { get; init; }
+        /// <summary>Min-20% AUC of the large model at the fewest exposures (64 words).</summary>
+        public required double AucFewestExposures { get; init; }
+        /// <summary>Control: Min-20% AUC under the reference model, which never saw a member (headline cell).</summary>
+        public required double AucControl { get; init; }
+        /// <summary>Share of slot (high-entropy) words in the training articles.</summary>
+        public required double SlotShare { get; init; }
+        /// <summary>ROC curves of the headline cell.</summary>
+        public required IReadOnlyList<Curve> Curves { get; init; }
+    }
+
+    /// <inheritdoc/>
+    public override PaperInfo Info { get; } = new("min-k-prob", "memorization",
+        "Detecting Pretraining Data from Large Language Models", 2024, "https://arxiv.org/abs/2310.16789");
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Claim<Result>> Claims { get; } =
+    [
+        Claim.Greater<Result>("beats-control",
+            "The target model's Min-20% AUC is well above that of a reference model that never saw the members",
+            r => r.AucMin20 - r.AucControl, 0.05, Budget.Smoke, "AUC", beatsControl: true),
+        Claim.Greater<Result>("mink-beats-loss",
+            "Min-20% separates members better than the loss: the paired-bootstrap 95% interval of the AUC difference lies above 0",
+            r => r.MinKMinusLoss.Lower, 0, Budget.Full, "AUC (lower 95% bound)"),
+        Claim.Greater<Result>("mink-beats-zlib",
+            "Min-20% separates members better than the zlib ratio (interval above 0)",
+            r => r.MinKMinusZlib.Lower, 0, Budget.Full, "AUC (lower 95% bound)"),
+        Claim.Greater<Result>("longer-is-easier",
+            "Detection improves with text length (longest minus shortest, Min-20% AUC)",
+            r => r.AucLongest - r.AucShortest, 0, Budget.Full, "AUC"),
+        Claim.Greater<Result>("larger-is-easier",
+            "Detection improves with model size (large minus small model, Min-20% AUC)",
+            r => r.AucMin20 - r.AucSmallModel, 0, Budget.Full, "AUC"),
+        Claim.Greater<Result>("exposure-is-easier",
+            "Detection improves with the number of exposures (most minus fewest, Min-20% AUC)",
+            r => r.AucMin20 - r.AucFewestExposures, 0, Budget.Full, "AUC"),
+    ];
+
+    private const int HeadlineLength = 64;
+
+    /// <inheritdoc/>
+    protected override Result Run(Config cfg, RunContext ctx)
+    {
+        if (!cfg.Lengths.Contains(HeadlineLength))
+            throw new ArgumentException($"Lengths must include {HeadlineLength} (the headline); got {string.Join(",", cfg.Lengths)}");
+        if (!cfg.KPercents.Contains(20)) throw new ArgumentException($"KPercents must include 20 (the headline); got {string.Join(",", cfg.KPercents)}");
+        var corpus = new SlotCorpus();
+        var tokenizer = new WordTokenizer(corpus.Vocabulary);
+        var data = ctx.Rng("data");
+        int maxE = cfg.Exposures.Max(), minE = cfg.Exposures.Min();
+
+        // Candidates: members per (length, exposure) and non-members per length, all from the same generator.
+        var candidates = new List<(string Text, int Length, int Exposure)>();   // exposure 0 = non-member
+        foreach (int length in cfg.Lengths)
+            foreach (int e in cfg.Exposures.Prepend(0))
+                for (int i = 0; i < cfg.PerCell; i++) candidates.Add((corpus.Article(data, length), length, e));
+        var background = Enumerable.Range(0, cfg.BackgroundArticles).Select(_ => corpus.Article(data, cfg.BackgroundWords)).ToList();
+        int[] Doc(string text) => tokenizer.Encode(text, addBos: false, addEos: true);
+        var backgroundDocs = background.Select(Doc).ToList();
+        var memberDocs = candidates.Where(c => c.Exposure > 0).SelectMany(c => Enumerable.Repeat(Doc(c.Text), c.Exposure)).ToList();
+        var allWords = background.SelectMany(WordTokenizer.Split).ToList();
+        double slotShare = allWords.Count(corpus.IsSlotWord) / (double)allWords.Count;
+
+        var withMembers = Packing.Pack(backgroundDocs.Concat(memberDocs).ToList(), cfg.Context, ctx.Rng("pack"), WordTokenizer.Bos);
+        var backgroundOnly = Packing.Pack(backgroundDocs, cfg.Context, ctx.Rng("pack-reference"), WordTokenizer.Bos);
+        var scored = candidates.Select(c => tokenizer.Encode(c.Text, addBos: true, addEos: false)).ToList();
+
+        float[][] TrainAndScore(string name, int width, List<int[]> sequences)
+        {
+            var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, width, cfg.Heads);
+            using var init = ctx.TorchGenerator($"init-{name}");
+            using var model = new TinyGpt(shape, init).to(ctx.Device);
+            int steps = (sequences.Count + cfg.BatchSize - 1) / cfg.BatchSize;
+            Trainer.Fit(model, sequences, new TrainOptions
+            {
+                Steps = steps, BatchSize = cfg.BatchSize, LearningRate = cfg.LearningRate, WarmupSteps = Math.Min(50, steps / 10), OrderStream = $"order-{name}", Stage = name,
+            }, ctx);
+            return LanguageModel.TokenLogProbs(model, scored);
+        }
+        var logProbs = new Dictionary<string, float[][]>
+        {
+            ["large"] = TrainAndScore("large", cfg.LargeWidth, withMembers),
+            ["small"] = TrainAndScore("small", cfg.SmallWidth, withMembers),
+            ["reference"] = TrainAndScore("reference", cfg.SmallWidth, backgroundOnly),
+        };
+
+        // Scores (higher = member) of every candidate under each model.
+        Dictionary<string, double[]> Scores(string model)
+        {
+            var lp = logProbs[model];
+            var scores = new Dictionary<string, double[]>
+            {
+                ["loss"] = lp.Select(MembershipScores.Loss).ToArray(),
+                ["zlib"] = lp.Select((x, i) => MembershipScores.Zlib(x, candidates[i].Text)).ToArray(),
+            };
+            if (model != "reference")
+                scores["reference"] = lp.Select((x, i) => MembershipScores.Reference(x, logProbs["reference"][i])).ToArray();
+            foreach (double k in cfg.KPercents) scores[$"min-{k}%"] = lp.Select(x => MembershipScores.MinK(x, k)).ToArray();
+            return scores;
+        }
+        var cells = new List<Cell>();
+        var byModel = logProbs.Keys.ToDictionary(m => m, Scores);
+        int[] CellRows(int length, int exposure) => Enumerable.Range(0, candidates.Count)
+            .Where(i => candidates[i].Length == length && (candidates[i].Exposure == exposure || candidates[i].Exposure == 0)).ToArray();
+        foreach (var (model, scores) in byModel)
+            foreach (int length in cfg.Lengths)
+                foreach (int e in cfg.Exposures)
+                {
+                    var rows = CellRows(length, e);
+                    var labels = rows.Select(i => candidates[i].Exposure > 0).ToArray();
+                    foreach (var (score, values) in scores)
+                    {
+                        var m = MembershipAttack.Evaluate(score, Bootstrap.Gather(values, rows), labels);
+                        cells.Add(new Cell(model, length, e, score, Math.Round(m.Auc, 5), Math.Round(m.TprAt1, 5), Math.Round(m.TprAt5, 5)));
+                    }
+                }
+        double Auc(string model, int length, int e, string score) =>
+            cells.Single(c => c.Model == model && c.Length == length && c.Exposure == e && c.Score == score).Auc;
+
+        var head = CellRows(HeadlineLength, maxE);
+        var headLabels = head.Select(i => candidates[i].Exposure > 0).ToArray();
+        double[] Head(string score) => Bootstrap.Gather(byModel["large"][score], head);
+        var boot = ctx.Rng("bootstrap");
+        var curves = new[] { "loss", "zlib", "reference", "min-20%" }.Select(s =>
+        {
+            var c = Roc.Curve(Head(s), headLabels);
+            return new Curve(s, c.FalsePositiveRates.Select(v => Math.Round(v, 5)).ToList(), c.TruePositiveRates.Select(v => Math.Round(v, 5)).ToList());
+        }).ToList();
+        return new Result
+        {
+            Cells = cells,
+            AucMin20 = Auc("large", HeadlineLength, maxE, "min-20%"),
+            AucLoss = Auc("large", HeadlineLength, maxE, "loss"),
+            AucZlib = Auc("large", HeadlineLength, maxE, "zlib"),
+            AucReference = Auc("large", HeadlineLength, maxE, "reference"),
+            MinKMinusLoss = Round(MembershipAttack.AucDifference(Head("min-20%"), Head("loss"), headLabels, boot, cfg.Resamples)),
+            MinKMinusZlib = Round(MembershipAttack.AucDifference(Head("min-20%"), Head("zlib"), headLabels, boot, cfg.Resamples)),
+            AucShortest = Auc("large", cfg.Lengths.Min(), maxE, "min-20%"),
+            AucLongest = Auc("large", cfg.Lengths.Max(), maxE, "min-20%"),
+            AucSmallModel = Auc("small", HeadlineLength, maxE, "min-20%"),
+            AucFewestExposures = Auc("large", HeadlineLength, minE, "min-20%"),
+            AucControl = Auc("reference", HeadlineLength, maxE, "min-20%"),
+            SlotShare = Math.Round(slotShare, 4),
+            Curves = curves,
+        };
+    }
+
+    private static ConfidenceInterval Round(ConfidenceInterval ci) =>
+        ci with { Estimate = Math.Round(ci.Estimate, 5), Lower = Math.Round(ci.Lower, 5), Upper = Math.Round(ci.Upper, 5) };
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
+        [("roc", RocFigure(results[0])), ("auc-by-k", AucByK(results)), ("auc-by-length", AucByLength(results))];
+
+    /// <summary>ROC curves of the headline cell on a log false-positive axis (first seed).</summary>
+    public static GenericChart RocFigure(Result r) =>
+        Core.Reporting.Figures.Roc("Which score finds the members at low false positive rates?",
+            r.Curves.Select(c => new Series(c.Score, c.Fpr, c.Tpr, c.Score == "min-20%" ? SeriesRole.Method : SeriesRole.Ablation)));
+
+    /// <summary>AUC of Min-K% against k (large model, headline cell), with the loss (k = 100%) and the control.</summary>
+    public static GenericChart AucByK(IReadOnlyList<Result> results)
+    {
+        var first = results[0];
+        int length = HeadlineLength, e = first.Cells.Max(c => c.Exposure);
+        double[] ks = first.Cells.Where(c => c.Model == "large" && c.Score.StartsWith("min-")).Select(c => double.Parse(c.Score[4..^1], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Order().ToArray();
+        IReadOnlyList<double> Mean(string model, Func<double, string> score) => ks.Select(k => results.Average(r =>
+            r.Cells.Single(c => c.Model == model && c.Length == length && c.Exposure == e && c.Score == score(k)).Auc)).Append(results.Average(r =>
+            r.Cells.Single(c => c.Model == model && c.Length == length && c.Exposure == e && c.Score == "loss").Auc)).ToList();
+        var x = ks.Append(100).ToList();
+        string K(double k) => $"min-{k.ToString(System.Globalization.CultureInfo.InvariantCulture)}%";
+        return Core.Reporting.Figures.Lines("Which k finds members best (k = 100% is the loss)?", "k (% least likely tokens)", "AUC (mean over seeds)",
+        [
+            new Series("reference model (never saw members)", x, Mean("reference", K), SeriesRole.Control),
+            new Series("small model", x, Mean("small", K), SeriesRole.Ablation),
+            new Series("large model", x, Mean("large", K), SeriesRole.Method),
+        ]);
+    }
+
+    /// <summary>Min-20% AUC against text length for each model and exposure.</summary>
+    public static GenericChart AucByLength(IReadOnlyList<Result> results)
+    {
+        var first = results[0];
+        var lengths = first.Cells.Select(c => (double)c.Length).Distinct().Order().ToList();
+        var series = new List<Series>();
+        foreach (var model in new[] { "reference", "small", "large" })
+            foreach (int e in first.Cells.Select(c => c.Exposure).Distinct().Order())
+                series.Add(new Series($"{model}, seen {e}×", lengths, lengths.Select(l => results.Average(r =>
+                    r.Cells.Single(c => c.Model == model && c.Length == (int)l && c.Exposure == e && c.Score == "min-20%").Auc)).ToList(),
+                    model == "reference" ? SeriesRole.Control : model == "large" && e == first.Cells.Max(c => c.Exposure) ? SeriesRole.Method : SeriesRole.Ablation));
+        return Core.Reporting.Figures.Lines("Do longer texts, larger models and more exposures make members easier to find?",
+            "text length (words)", "Min-20% AUC (mean over seeds)", series);
+    }
+}
