@@ -44,8 +44,8 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
         public int Layers { get; init; } = 2;
         /// <summary>Attention heads.</summary>
         public int Heads { get; init; } = 4;
-        /// <summary>Packed sequence length in tokens.</summary>
-        public int Context { get; init; } = 128;
+        /// <summary>Packed sequence length in tokens; must hold the longest candidate plus its end token.</summary>
+        public int Context { get; init; } = 144;
         /// <summary>Sequences per step; training is one epoch over the packed corpus.</summary>
         public int BatchSize { get; init; } = 32;
         /// <summary>Peak learning rate (cosine to a tenth).</summary>
@@ -60,7 +60,7 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
         /// <summary>Seconds: a small corpus, two lengths, a narrower large model.</summary>
         public static Config Smoke { get; } = Full with
         {
-            BackgroundArticles = 1_500, PerCell = 100, Lengths = [32, 64], LargeWidth = 96, Resamples = 200,
+            BackgroundArticles = 1_500, PerCell = 100, Lengths = [32, 64], LargeWidth = 96, Context = 128, Resamples = 200,
         };
     }
 
@@ -138,6 +138,8 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
     {
         if (!cfg.Lengths.Contains(HeadlineLength))
             throw new ArgumentException($"Lengths must include {HeadlineLength} (the headline); got {string.Join(",", cfg.Lengths)}");
+        if (cfg.Context < cfg.Lengths.Max() + 1)
+            throw new ArgumentException($"Context {cfg.Context} must be at least the longest length + 1 = {cfg.Lengths.Max() + 1}");
         if (!cfg.KPercents.Contains(20)) throw new ArgumentException($"KPercents must include 20 (the headline); got {string.Join(",", cfg.KPercents)}");
         var corpus = new SlotCorpus();
         var tokenizer = new WordTokenizer(corpus.Vocabulary);
