@@ -13,8 +13,10 @@ public static class Registry
     [
         new StartHere(),
         new Oocr.ConnectingTheDots(),
+        new Memorization.Hubble(),
         new Memorization.MinKProb(),
         new Memorization.PalimpsestProvenance(),
+        new Memorization.TimeTravel(),
     ]));
 
     /// <summary>Every registered experiment, the tutorial first.</summary>

@@ -80,6 +80,19 @@ public sealed class SlotCorpus
         return string.Join(' ', list.Take(words));
     }
 
+    /// <summary>
+    /// A frame-free passage of <paramref name="words"/> slot values (names, places and numbers, one word each) drawn
+    /// uniformly: nothing in it is predictable except by memorising it (Hubble's random-token perturbations).
+    /// </summary>
+    public string RandomSlots(Rng rng, int words)
+    {
+        if (words < 1) throw new ArgumentOutOfRangeException(nameof(words), words, "a passage needs at least one word");
+        var pool = _singleWordSlots ??= Slots["name"].Concat(Slots["place"]).Concat(Slots["number"]).ToArray();
+        return string.Join(' ', Enumerable.Range(0, words).Select(_ => rng.Pick(pool)));
+    }
+
+    private string[]? _singleWordSlots;
+
     /// <summary>True when <paramref name="word"/> is a slot value (a high-entropy token) rather than a frame word.</summary>
     public bool IsSlotWord(string word) => !FrameWords.Contains(word);
 

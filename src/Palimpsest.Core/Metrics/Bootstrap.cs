@@ -148,6 +148,31 @@ public static class Bootstrap
         return new ConfidenceInterval(mean, mean - halfWidth, mean + halfWidth, level);
     }
 
+    /// <summary>
+    /// One-sided paired bootstrap p-value that mean(first) exceeds mean(second) (Golani et al.'s Algorithm 1 in
+    /// "Time Travel in LLMs"): the share of resamples of the pairs whose mean difference is not above 0. Small values
+    /// say first is reliably larger; identical samples give 1.
+    /// </summary>
+    /// <exception cref="ArgumentException">Lengths differ, fewer than 2 pairs, or a bad resample count.</exception>
+    public static double PairedGreaterP(IReadOnlyList<double> first, IReadOnlyList<double> second, Rng rng, int resamples = 10_000)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (first.Count != second.Count)
+            throw new ArgumentException($"{nameof(first)} has {first.Count} values but {nameof(second)} has {second.Count}; they must be paired");
+        if (first.Count < 2) throw new ArgumentException($"a bootstrap needs at least 2 pairs; got {first.Count}");
+        if (resamples < 1) throw new ArgumentOutOfRangeException(nameof(resamples), resamples, "must be at least 1");
+        var d = first.Select((v, i) => v - second[i]).ToArray();
+        int notAbove = 0;
+        for (int r = 0; r < resamples; r++)
+        {
+            double sum = 0;
+            for (int i = 0; i < d.Length; i++) sum += d[rng.NextInt(d.Length)];
+            if (sum <= 0) notAbove++;
+        }
+        return notAbove / (double)resamples;
+    }
+
     /// <summary>The elements of <paramref name="values"/> at <paramref name="indices"/>, in that order.</summary>
     public static T[] Gather<T>(IReadOnlyList<T> values, IReadOnlyList<int> indices)
     {

@@ -10,12 +10,18 @@ public static class Packing
     /// sequences of at most <paramref name="contextLength"/> + 1 tokens, each starting with <paramref name="bos"/>.
     /// Every document lands in exactly one sequence per call; a document longer than the context throws.
     /// </summary>
-    public static List<int[]> Pack(IReadOnlyList<int[]> documents, int contextLength, Rng rng, int bos)
+    public static List<int[]> Pack(IReadOnlyList<int[]> documents, int contextLength, Rng rng, int bos) =>
+        PackInOrder(rng.Permutation(documents.Count).Select(i => documents[i]).ToList(), contextLength, bos);
+
+    /// <summary>
+    /// Packs documents in the given order (no shuffle), for experiments that control when each document is seen; train
+    /// on the result with a fixed order to keep it.
+    /// </summary>
+    public static List<int[]> PackInOrder(IReadOnlyList<int[]> documents, int contextLength, int bos)
     {
-        var order = rng.Permutation(documents.Count);
         var sequences = new List<int[]>();
         var current = new List<int> { bos };
-        foreach (int d in order)
+        for (int d = 0; d < documents.Count; d++)
         {
             var doc = documents[d];
             if (doc.Length + 1 > contextLength + 1)

@@ -126,3 +126,25 @@ public class BootstrapTests
         Assert.Contains("NaN", undefined.Message);
     }
 }
+
+public class PairedGreaterPTests
+{
+    [Fact]
+    public void AllPositiveDifferencesGiveZeroAndIdenticalSamplesGiveOne()
+    {
+        Assert.Equal(0.0, Bootstrap.PairedGreaterP([3.0, 4, 5], [1.0, 2, 3], new Palimpsest.Core.Randomness.Rng(1), 500));
+        Assert.Equal(1.0, Bootstrap.PairedGreaterP([1.0, 2, 3], [1.0, 2, 3], new Palimpsest.Core.Randomness.Rng(1), 500));
+    }
+
+    [Fact]
+    public void TwoPairsOneUpOneDownMatchTheExactResamplingProbability()
+    {
+        // Differences +1 and -3: a resample's sum is > 0 only when both draws pick +1, probability 1/4, so p = 3/4.
+        double p = Bootstrap.PairedGreaterP([2.0, 0], [1.0, 3], new Palimpsest.Core.Randomness.Rng(7), 40_000);
+        Assert.InRange(p, 0.74, 0.76);
+    }
+
+    [Fact]
+    public void UnpairedInputIsRejected() =>
+        Assert.Throws<ArgumentException>(() => Bootstrap.PairedGreaterP([1.0, 2], [1.0], new Palimpsest.Core.Randomness.Rng(1)));
+}
