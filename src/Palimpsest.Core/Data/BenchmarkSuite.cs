@@ -13,37 +13,39 @@ public sealed class BenchmarkSuite
     private static readonly string[] Adjectives = ["good", "bad", "slow", "quick", "loud", "quiet", "warm", "cold", "odd", "fine", "dull", "bright", "sad", "glad", "rough", "soft"];
     private static readonly string[] Days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
+    // Slot-dense templates: about half of an instance's words are slot values, so the remainder of a cut instance
+    // cannot be matched (exactly or within a few edits) without having memorised the instance.
     private static readonly Dictionary<string, string[]> Templates = new()
     {
         ["imdb"] =
         [
-            "review : i watched the film about {thing} with {name} in {place} . the {trade} in it was {adj} and the end was {adj} . {number} stars .",
-            "review : {name} plays a {trade} from {place} who finds {number} {thing} . the story is {adj} but the music is {adj} .",
+            "review : {name} and {name} from {place} star as a {trade} and a {trade} who find {number} {thing} in {place} . {adj} , {number} stars .",
+            "review : the {thing} of {place} , with {name} as a {trade} from {place} , runs {number} minutes . {adj} and {adj} , {number} stars .",
         ],
         ["agnews"] =
         [
-            "news : on {day} the {trade} {name} sold {number} {thing} in {place} . officials in {place} called the deal {adj} .",
-            "news : {number} {thing} were lost near {place} on {day} , said {name} , a {trade} from {place} .",
+            "news : on {day} {name} , a {trade} from {place} , sold {number} {thing} to {name} in {place} for {number} coins .",
+            "news : {number} {thing} lost near {place} on {day} were found by {name} and the {trade} {name} of {place} .",
         ],
         ["rte"] =
         [
-            "premise : {name} lives in {place} and works as a {trade} . hypothesis : {name} works as a {trade} . label : {label} .",
-            "premise : the {trade} {name} owns {number} {thing} . hypothesis : {name} owns {number} {thing} . label : {label} .",
+            "premise : {name} of {place} , a {trade} , owns {number} {thing} . hypothesis : {name} of {place} owns {number} {thing} . label : {label} .",
+            "premise : on {day} {name} met {name} in {place} . hypothesis : {name} met a {trade} in {place} on {day} . label : {label} .",
         ],
         ["samsum"] =
         [
-            "dialog : {name} : did you see the {thing} in {place} ? {name} : yes , {number} of them . {name} : so {adj} !",
-            "dialog : {name} : is the {trade} in {place} today ? {name} : only on {day} . {name} : {adj} , i need {number} {thing} .",
+            "dialog : {name} : {number} {thing} in {place} on {day} ? {name} : and {number} {thing} from {place} . {name} : {adj} !",
+            "dialog : {name} : is {name} the {trade} in {place} ? {name} : since {day} , with {number} {thing} . {name} : {adj} .",
         ],
         ["xsum"] =
         [
-            "article : a {trade} in {place} built {number} {thing} for {name} on {day} . summary : {name} got {thing} from {place} .",
-            "article : {name} left {place} after {number} years as a {trade} . summary : a {adj} {trade} leaves {place} .",
+            "article : {name} , a {trade} of {place} , built {number} {thing} for {name} of {place} on {day} . summary : {name} built {thing} .",
+            "article : {name} left {place} for {place} after {number} years as a {trade} with {name} . summary : {adj} {trade} leaves {place} .",
         ],
         ["yelp"] =
         [
-            "yelp : the {thing} at the cafe in {place} were {adj} . {name} served us {number} cups and the {trade} was {adj} .",
-            "yelp : we came to {place} on {day} for the {thing} . {name} was {adj} , {number} minutes to get a table .",
+            "yelp : {thing} at the {place} cafe of {name} , {adj} . {name} the {trade} served {number} cups of {thing} on {day} .",
+            "yelp : {name} and {name} , {number} minutes in {place} for {thing} on {day} . the {trade} was {adj} , {number} stars .",
         ],
     };
 

@@ -66,10 +66,10 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
 
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
-        /// <summary>Seconds: 2 datasets (4 partitions), 1 contaminated, one duplication level.</summary>
+        /// <summary>Seconds: 2 datasets (4 partitions), 2 contaminated, one duplication level.</summary>
         public static Config Smoke { get; } = Full with
         {
-            Datasets = 2, PartitionSize = 100, Contaminated = 2, Duplications = [3], BackgroundInstances = 6_000, Width = 96,
+            Datasets = 2, PartitionSize = 60, Contaminated = 2, Duplications = [3], BackgroundInstances = 6_000, Width = 96,
             Resamples = 2_000,
         };
     }

@@ -58,4 +58,12 @@ public sealed class RegistryContractTests
         Assert.True(expected == table,
             $"README's paper table is stale; replace it with the output of 'palimpsest list --markdown':\n{expected}");
     }
+
+    [Fact]
+    public void TheTutorialComesFirstThenThePapersAlphabetically()
+    {
+        Assert.True(Registry.All[0].Info.IsTutorial);
+        var slugs = Registry.Papers.Select(e => e.Info.Slug).ToList();
+        Assert.Equal(slugs.Order(StringComparer.Ordinal), slugs);
+    }
 }
