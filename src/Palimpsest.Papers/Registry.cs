@@ -12,6 +12,7 @@ public static class Registry
     private static readonly Lazy<IReadOnlyList<IExperiment>> _all = new(() => Build(
     [
         new StartHere(),
+        new Memorization.CddContamination(),
         new Oocr.ConnectingTheDots(),
         new Memorization.Hubble(),
         new Memorization.MinKProb(),

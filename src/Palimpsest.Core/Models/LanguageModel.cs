@@ -25,8 +25,17 @@ public static class LanguageModel
     /// Builds a padded batch from token sequences: inputs are tokens[0..n-1], targets tokens[1..n]. Sequences longer than
     /// context + 1 are rejected, not cut, so that an experiment never silently loses text.
     /// </summary>
-    public static TokenBatch Batch(IReadOnlyList<int[]> sequences, int contextLength, Device device, int padId = 0)
+    /// <param name="sequences">Token sequences, each at least two tokens.</param>
+    /// <param name="contextLength">The model's context.</param>
+    /// <param name="device">Where the tensors go.</param>
+    /// <param name="padId">Input id of padding.</param>
+    /// <param name="lossFrom">Optional, per sequence: the first token position that is a target; earlier tokens are
+    /// context only (their targets are ignored), e.g. a prompt whose answer alone is trained (supervised fine-tuning).</param>
+    public static TokenBatch Batch(IReadOnlyList<int[]> sequences, int contextLength, Device device, int padId = 0,
+        IReadOnlyList<int>? lossFrom = null)
     {
+        if (lossFrom is not null && lossFrom.Count != sequences.Count)
+            throw new ArgumentException($"lossFrom has {lossFrom.Count} entries for {sequences.Count} sequences; give one per sequence");
         if (sequences.Count == 0) throw new ArgumentException("a batch needs at least one sequence", nameof(sequences));
         int longest = sequences.Max(s => s.Length) - 1;
         if (longest < 1) throw new ArgumentException("every sequence needs at least two tokens", nameof(sequences));
@@ -40,10 +49,13 @@ public static class LanguageModel
         {
             var s = sequences[b];
             if (s.Length < 2) throw new ArgumentException($"sequence {b} has {s.Length} token(s); at least two are needed");
+            int first = lossFrom?[b] ?? 1;
+            if (first < 1 || first >= s.Length)
+                throw new ArgumentException($"lossFrom[{b}] = {first}; allowed 1..{s.Length - 1} for a sequence of {s.Length} tokens");
             for (int t = 0; t < s.Length - 1; t++)
             {
                 inputs[b * longest + t] = s[t];
-                targets[b * longest + t] = s[t + 1];
+                if (t + 1 >= first) targets[b * longest + t] = s[t + 1];
             }
         }
         return new TokenBatch(

@@ -44,6 +44,11 @@ public sealed record TrainOptions
     public IReadOnlyList<int>? Order { get; init; }
     /// <summary>Name of the progress stage.</summary>
     public string Stage { get; init; } = "train";
+    /// <summary>
+    /// Optional, per example: the first token position that is trained (earlier tokens are context only), e.g. the
+    /// answer after a prompt. Null trains every token.
+    /// </summary>
+    public IReadOnlyList<int>? LossFrom { get; init; }
 
     /// <summary>Throws with the offending value when a setting is impossible.</summary>
     public void Validate()
@@ -72,6 +77,8 @@ public static class Trainer
     {
         options.Validate();
         if (examples.Count == 0) throw new ArgumentException("no training examples", nameof(examples));
+        if (options.LossFrom is { } from && from.Count != examples.Count)
+            throw new ArgumentException($"LossFrom has {from.Count} entries for {examples.Count} examples; give one per example", nameof(options));
         if (options.Order is { } fixedOrder)
         {
             if (fixedOrder.Count == 0) throw new ArgumentException("the fixed order is empty", nameof(options));
@@ -105,7 +112,7 @@ public static class Trainer
             double lr = LrSchedule.At(options.Schedule, step, options.Steps, options.LearningRate, options.WarmupSteps,
                 options.MinLrFraction, options.DecayFraction);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-            double loss = Step(model, optimizer, examples, indices, options.GradClip, device, out long tokens);
+            double loss = Step(model, optimizer, examples, indices, options.GradClip, device, options.LossFrom, out long tokens);
             log.Tokens += tokens;
             log.Steps.Add(new StepLog(step, loss, lr));
             bool last = step == options.Steps - 1;
@@ -125,11 +132,12 @@ public static class Trainer
 
     /// <summary>One optimizer step inside its own dispose scope; returns the loss as a number.</summary>
     private static double Step(TinyGpt model, optim.Optimizer optimizer, IReadOnlyList<int[]> examples, int[] indices,
-        double gradClip, Device device, out long tokens)
+        double gradClip, Device device, IReadOnlyList<int>? lossFrom, out long tokens)
     {
         using var scope = NewDisposeScope();
         var sequences = indices.Select(i => examples[i]).ToList();
-        using var batch = LanguageModel.Batch(sequences, model.Config.ContextLength, device);
+        using var batch = LanguageModel.Batch(sequences, model.Config.ContextLength, device,
+            lossFrom: lossFrom is null ? null : indices.Select(i => lossFrom[i]).ToList());
         optimizer.zero_grad();
         var loss = LanguageModel.Loss(model.call(batch.Inputs), batch.Targets);
         loss.backward();

@@ -39,7 +39,7 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
         public int Repeats { get; init; } = 16;
         /// <summary>Replayed pretraining documents per contaminating document in every fine-tune.</summary>
         public int ReplayRatio { get; init; } = 2;
-        /// <summary>n of the n-gram detector (protocol: 8 and 13; our items are 10–16 tokens, so 8).</summary>
+        /// <summary>n of the n-gram detector (protocol: 8 and 13; our benchmark items are 10–12 tokens, so 8).</summary>
         public int NgramLength { get; init; } = 8;
         /// <summary>Residual width.</summary>
         public int Width { get; init; } = 128;
@@ -62,7 +62,7 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
 
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
-        /// <summary>Seconds: fewer people, one pretraining epoch.</summary>
+        /// <summary>Seconds: fewer people, four pretraining epochs.</summary>
         public static Config Smoke { get; } = Full with
         {
             Entities = 160, BenchmarkEntities = 30, ProbeEntities = 20, PretrainEpochs = 4, Repeats = 8, Width = 96,

@@ -51,3 +51,25 @@ public sealed class ContinueTests
         Assert.Throws<ArgumentException>(() => LanguageModel.Continue(model, [[1, 2]], 2, rng: null, temperature: 0.5));
     }
 }
+
+[Collection("Torch")]
+public sealed class BatchLossFromTests
+{
+    [Fact]
+    public void TokensBeforeLossFromAreContextOnly()
+    {
+        using var scope = NewDisposeScope();
+        using var batch = LanguageModel.Batch([[1, 5, 6, 7, 2], [1, 8, 9]], 8, CPU, lossFrom: [3, 1]);
+        var targets = batch.Targets.data<long>().ToArray();
+        long ignore = LanguageModel.IgnoreIndex;
+        // Row 0 predicts tokens 1..4 (5, 6, 7, 2); only positions ≥ 3 (7 and 2) are targets. Row 1 trains on all (8, 9).
+        Assert.Equal(new long[] { ignore, ignore, 7, 2, 8, 9, ignore, ignore }, targets);
+    }
+
+    [Fact]
+    public void BadLossFromIsRejected()
+    {
+        Assert.Throws<ArgumentException>(() => LanguageModel.Batch([[1, 5, 6]], 8, CPU, lossFrom: [3]));
+        Assert.Throws<ArgumentException>(() => LanguageModel.Batch([[1, 5, 6]], 8, CPU, lossFrom: [1, 1]));
+    }
+}
