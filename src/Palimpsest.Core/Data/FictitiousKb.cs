@@ -86,6 +86,13 @@ public sealed class FictitiousKb
     public (string Prompt, string Answer) Question(Entity entity, string attribute, int template, bool ciphered = false) =>
         (Render(Pick(QuestionTemplates, attribute, template), entity, attribute, ciphered), entity.Values[attribute]);
 
+    /// <summary>A question followed by its answer, as one training text.</summary>
+    public string QuestionAndAnswer(Entity entity, string attribute, int template, bool ciphered = false)
+    {
+        var (prompt, answer) = Question(entity, attribute, template, ciphered);
+        return $"{prompt} {answer}";
+    }
+
     /// <summary>True when <paramref name="word"/> is a person's name or an attribute value (the words a paraphrase keeps).</summary>
     public bool IsContentWord(string word) => !FrameWords.Contains(word) && !_cipher.ContainsValue(word);
 

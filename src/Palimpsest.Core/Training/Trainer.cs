@@ -50,6 +50,21 @@ public sealed record TrainOptions
     /// </summary>
     public IReadOnlyList<int>? LossFrom { get; init; }
 
+    /// <summary>
+    /// One epoch over <paramref name="examples"/> examples: ceil(examples / batch) steps, a warm-up of a tenth of them
+    /// (at most 50), and either the examples in their given order (<paramref name="inOrder"/>, for streams whose timing
+    /// matters) or a random permutation from <see cref="OrderStream"/>. Set the stage and anything else with <c>with</c>.
+    /// </summary>
+    public static TrainOptions OneEpoch(int examples, int batchSize, double learningRate, bool inOrder = false)
+    {
+        int steps = (examples + batchSize - 1) / batchSize;
+        return new TrainOptions
+        {
+            Steps = steps, BatchSize = batchSize, LearningRate = learningRate, WarmupSteps = Math.Min(50, steps / 10),
+            Order = inOrder ? Enumerable.Range(0, examples).ToList() : null,
+        };
+    }
+
     /// <summary>Throws with the offending value when a setting is impossible.</summary>
     public void Validate()
     {

@@ -223,12 +223,9 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
         var sequences = docs.ToList();
         ctx.Rng($"pack-{stage}").Shuffle(sequences);
         int answerStart = 1 + 1 + EvenPairs.Size + 2;                    // <bos> numbers n1..n8 answer :
-        int steps = (sequences.Count + cfg.BatchSize - 1) / cfg.BatchSize;
-        Trainer.Fit(model, sequences, new TrainOptions
+        Trainer.Fit(model, sequences, TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, lr, inOrder: true) with
         {
-            Steps = steps, BatchSize = cfg.BatchSize, LearningRate = lr, WarmupSteps = Math.Min(50, steps / 10),
-            Order = Enumerable.Range(0, sequences.Count).ToList(), LossFrom = sequences.Select(_ => answerStart).ToList(),
-            Stage = stage,
+            LossFrom = sequences.Select(_ => answerStart).ToList(), Stage = stage,
         }, ctx);
     }
 

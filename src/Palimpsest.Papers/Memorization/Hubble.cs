@@ -163,12 +163,8 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
             var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, run == 'C' ? cfg.LargeWidth : cfg.Width, cfg.Heads);
             using var init = ctx.TorchGenerator(run == 'C' ? "init-large" : "init");
             using var model = new TinyGpt(shape, init).to(ctx.Device);
-            int steps = (sequences.Count + cfg.BatchSize - 1) / cfg.BatchSize;
-            Trainer.Fit(model, sequences, new TrainOptions
-            {
-                Steps = steps, BatchSize = cfg.BatchSize, LearningRate = cfg.LearningRate, WarmupSteps = Math.Min(50, steps / 10),
-                Order = Enumerable.Range(0, sequences.Count).ToList(), Stage = $"run {run}",
-            }, ctx);
+            Trainer.Fit(model, sequences,
+                TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, cfg.LearningRate, inOrder: true) with { Stage = $"run {run}" }, ctx);
 
             var logProbs = LanguageModel.TokenLogProbs(model, passageIds);
             var loss = logProbs.Select(lp => -lp[^cfg.SuffixWords..].Average(v => (double)v)).ToArray();

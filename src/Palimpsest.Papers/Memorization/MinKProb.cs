@@ -167,10 +167,9 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
             var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, width, cfg.Heads);
             using var init = ctx.TorchGenerator($"init-{name}");
             using var model = new TinyGpt(shape, init).to(ctx.Device);
-            int steps = (sequences.Count + cfg.BatchSize - 1) / cfg.BatchSize;
-            Trainer.Fit(model, sequences, new TrainOptions
+            Trainer.Fit(model, sequences, TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, cfg.LearningRate) with
             {
-                Steps = steps, BatchSize = cfg.BatchSize, LearningRate = cfg.LearningRate, WarmupSteps = Math.Min(50, steps / 10), OrderStream = $"order-{name}", Stage = name,
+                OrderStream = $"order-{name}", Stage = name,
             }, ctx);
             return LanguageModel.TokenLogProbs(model, scored);
         }

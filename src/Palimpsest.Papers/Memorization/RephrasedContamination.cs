@@ -135,7 +135,6 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
         var bench = kb.Entities.TakeLast(cfg.BenchmarkEntities).ToList();
         var probes = kb.Entities.Skip(cfg.Entities - cfg.BenchmarkEntities - cfg.ProbeEntities).Take(cfg.ProbeEntities).ToList();
         var known = kb.Entities.Take(cfg.Entities - cfg.BenchmarkEntities - cfg.ProbeEntities).ToList();
-        string Qa((string Prompt, string Answer) q) => $"{q.Prompt} {q.Answer}";
         int[] Doc(string text) => tokenizer.Encode(text, addBos: false, addEos: true);
 
         // Pretraining: every form of every fact of known people; probes lack their canonical (template 0) questions.
@@ -146,7 +145,7 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
                     foreach (bool c in new[] { false, true })
                     {
                         pretrain.Add(kb.Statement(e, a, t, c));
-                        if (t > 0 || !probes.Contains(e)) pretrain.Add(Qa(kb.Question(e, a, t, c)));
+                        if (t > 0 || !probes.Contains(e)) pretrain.Add(kb.QuestionAndAnswer(e, a, t, c));
                     }
         var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, cfg.Width, cfg.Heads);
         using var init = ctx.TorchGenerator("init");
@@ -171,7 +170,7 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
         double trainAcc = Accuracy(pretrained, Mc(known.Take(100).SelectMany(e => FictitiousKb.Attributes.Select(a => (e, a))), ctx.Rng("train-mc")));
 
         // Detectors, fitted once: n-grams of the benchmark items, TF-IDF over every text, a judge trained on other people.
-        var benchTexts = items.Select(f => Qa(kb.Question(f.Entity, f.Attribute, 0))).ToList();
+        var benchTexts = items.Select(f => kb.QuestionAndAnswer(f.Entity, f.Attribute, 0)).ToList();
         var ngrams = new NGramIndex(benchTexts.Select(t => (IReadOnlyList<int>)tokenizer.Encode(t, false, false)), cfg.NgramLength);
         var tfidf = new TfIdf(pretrain.Concat(benchTexts));
         var judge = ParaphraseJudge.Train(kb, known, tfidf, ctx.Rng("judge"), out double judgeValidationF1);
@@ -182,9 +181,9 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
         {
             var contamination = name == "clean" ? [] : items.SelectMany(f => Enumerable.Range(0, cfg.Repeats).Select(_ => name switch
             {
-                "verbatim" => Qa(kb.Question(f.Entity, f.Attribute, 0)),
-                "rephrased" => Qa(kb.Question(f.Entity, f.Attribute, 1 + formRng.NextInt(FictitiousKb.Templates - 1))),
-                _ => Qa(kb.Question(f.Entity, f.Attribute, 0, ciphered: true)),
+                "verbatim" => kb.QuestionAndAnswer(f.Entity, f.Attribute, 0),
+                "rephrased" => kb.QuestionAndAnswer(f.Entity, f.Attribute, 1 + formRng.NextInt(FictitiousKb.Templates - 1)),
+                _ => kb.QuestionAndAnswer(f.Entity, f.Attribute, 0, ciphered: true),
             })).ToList();
             var replayRng = ctx.Rng($"replay-{name}");
             int replayCount = cfg.ReplayRatio * items.Count * cfg.Repeats;
@@ -216,12 +215,7 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
 
     private static void Fit(TinyGpt model, List<int[]> sequences, double lr, string stage, Config cfg, RunContext ctx)
     {
-        int steps = (sequences.Count + cfg.BatchSize - 1) / cfg.BatchSize;
-        Trainer.Fit(model, sequences, new TrainOptions
-        {
-            Steps = steps, BatchSize = cfg.BatchSize, LearningRate = lr, WarmupSteps = Math.Min(50, steps / 10),
-            Order = Enumerable.Range(0, sequences.Count).ToList(), Stage = stage,
-        }, ctx);
+        Trainer.Fit(model, sequences, TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, lr, inOrder: true) with { Stage = stage }, ctx);
     }
 
     /// <summary>F1 of binary predictions.</summary>

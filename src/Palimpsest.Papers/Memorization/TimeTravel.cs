@@ -171,12 +171,8 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
             var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, cfg.Width, cfg.Heads);
             using var init = ctx.TorchGenerator("init");
             using var model = new TinyGpt(shape, init).to(ctx.Device);
-            int steps = (sequences.Count + cfg.BatchSize - 1) / cfg.BatchSize;
-            Trainer.Fit(model, sequences, new TrainOptions
-            {
-                Steps = steps, BatchSize = cfg.BatchSize, LearningRate = cfg.LearningRate, WarmupSteps = Math.Min(50, steps / 10),
-                Order = Enumerable.Range(0, sequences.Count).ToList(), Stage = $"{dup} copies",
-            }, ctx);
+            Trainer.Fit(model, sequences,
+                TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, cfg.LearningRate, inOrder: true) with { Stage = $"{dup} copies" }, ctx);
 
             var all = partitions.Append(hidden).ToList();
             var boot = ctx.Rng($"bootstrap-{dup}");

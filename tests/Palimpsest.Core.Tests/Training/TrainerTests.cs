@@ -129,3 +129,19 @@ public sealed class TrainerTests
         Assert.Equal(0.1, LrSchedule.At(kind, 0, 100, 1.0, warmupSteps: 10), 6); // linear warm-up
     }
 }
+
+public sealed class OneEpochOptionsTests
+{
+    [Fact]
+    public void OneEpochCoversEveryExampleOnceWithATenthOfWarmUp()
+    {
+        var shuffled = TrainOptions.OneEpoch(1000, 32, 2e-3);
+        Assert.Equal(32, shuffled.Steps);              // ceil(1000 / 32)
+        Assert.Equal(3, shuffled.WarmupSteps);         // 32 / 10
+        Assert.Null(shuffled.Order);
+        var ordered = TrainOptions.OneEpoch(20_000, 16, 1e-3, inOrder: true);
+        Assert.Equal(1250, ordered.Steps);
+        Assert.Equal(50, ordered.WarmupSteps);         // capped
+        Assert.Equal(Enumerable.Range(0, 20_000), ordered.Order);
+    }
+}

@@ -23,19 +23,19 @@ public sealed class ParaphraseJudge
     {
         string Form(Entity e, string a) => rng.NextBool()
             ? kb.Statement(e, a, rng.NextInt(FictitiousKb.Templates), rng.NextBool())
-            : Qa(kb.Question(e, a, rng.NextInt(FictitiousKb.Templates), rng.NextBool()));
+            : kb.QuestionAndAnswer(e, a, rng.NextInt(FictitiousKb.Templates), rng.NextBool());
         var pairs = new List<(string A, string B, bool Same)>();
         for (int i = 0; i < 2_500; i++)
         {
             var e = rng.Pick(people);
             var a = rng.Pick(FictitiousKb.Attributes);
             int template = rng.NextInt(FictitiousKb.Templates);
-            string anchor = Qa(kb.Question(e, a, template));
+            string anchor = kb.QuestionAndAnswer(e, a, template);
             switch (i % 4)
             {
                 case 0 or 1: pairs.Add((anchor, Form(e, a), true)); break;
                 case 2: pairs.Add((anchor, Form(e, rng.Pick(FictitiousKb.Attributes.Where(x => x != a).ToList())), false)); break;
-                default: pairs.Add((anchor, Qa(kb.Question(rng.Pick(people.Where(p => p != e).ToList()), a, template)), false)); break;
+                default: pairs.Add((anchor, kb.QuestionAndAnswer(rng.Pick(people.Where(p => p != e).ToList()), a, template), false)); break;
             }
         }
         var judge = new ParaphraseJudge(new double[4], kb, tfidf);
@@ -74,7 +74,6 @@ public sealed class ParaphraseJudge
         return [1.0, content, frame, _tfidf.Cosine(a, b)];
     }
 
-    private static string Qa((string Prompt, string Answer) q) => $"{q.Prompt} {q.Answer}";
     private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
     private static double Dot(double[] w, double[] x) => w.Zip(x).Sum(p => p.First * p.Second);
 }
