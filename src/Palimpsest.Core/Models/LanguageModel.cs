@@ -105,6 +105,51 @@ public static class LanguageModel
         return output;
     }
 
+    /// <summary>
+    /// log p(next token | prompt) over the whole vocabulary, for each prompt (already tokenized, e.g. starting with
+    /// &lt;bos&gt;), in nats, computed in batches under no_grad: one forward pass scores every one-token answer at once.
+    /// </summary>
+    public static float[][] NextTokenLogProbs(TinyGpt model, IReadOnlyList<int[]> prompts, int batchSize = 256, int padId = 0)
+    {
+        var device = model.Device;
+        bool wasTraining = model.training;
+        model.eval();
+        var output = new float[prompts.Count][];
+        try
+        {
+            for (int start = 0; start < prompts.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                using var noGrad = no_grad();
+                var chunk = prompts.Skip(start).Take(batchSize).ToList();
+                int longest = chunk.Max(p => p.Length);
+                if (chunk.Any(p => p.Length == 0)) throw new ArgumentException("a prompt needs at least one token", nameof(prompts));
+                if (longest > model.Config.ContextLength)
+                    throw new ArgumentException($"a prompt of {longest} tokens exceeds context {model.Config.ContextLength}");
+                var ids = new long[chunk.Count * longest];
+                Array.Fill(ids, padId);
+                var last = new long[chunk.Count];
+                for (int b = 0; b < chunk.Count; b++)
+                {
+                    for (int t = 0; t < chunk[b].Length; t++) ids[b * longest + t] = chunk[b][t];
+                    last[b] = chunk[b].Length - 1;
+                }
+                var inputs = tensor(ids, [chunk.Count, longest], ScalarType.Int64).to(device);
+                var logits = model.call(inputs);                                            // [b, t, v]
+                var index = tensor(last, [chunk.Count, 1, 1], ScalarType.Int64).to(device).expand(-1, 1, logits.shape[2]);
+                var at = logits.gather(1, index).squeeze(1).log_softmax(-1).cpu().to_type(ScalarType.Float32);
+                var values = at.data<float>().ToArray();
+                int v = (int)logits.shape[2];
+                for (int b = 0; b < chunk.Count; b++) output[start + b] = values.AsSpan(b * v, v).ToArray();
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+        return output;
+    }
+
     /// <summary>Mean negative log-likelihood per predicted token (nats/token) over all sequences.</summary>
     public static double MeanNll(TinyGpt model, IReadOnlyList<int[]> sequences, int batchSize = 64)
     {
