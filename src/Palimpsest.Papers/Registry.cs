@@ -20,6 +20,7 @@ public static class Registry
         new Memorization.PalimpsestProvenance(),
         new Memorization.RephrasedContamination(),
         new Memorization.TimeTravel(),
+        new LlmUnlearning.UnUnlearning(),
     ]));
 
     /// <summary>Every registered experiment, the tutorial first.</summary>

@@ -139,8 +139,13 @@ public static class Figures
     /// non-negative distances below and above <c>value</c> (as in plotly's error_y), not the interval's bounds;
     /// null draws no error bar on that side.
     /// </param>
+    /// <param name="reference">
+    /// An optional horizontal reference line across the whole plot, e.g. chance accuracy, drawn in the light reference
+    /// grey and labelled at its right end.
+    /// </param>
     public static GenericChart Bars(string title, string yTitle,
-        IReadOnlyList<(string label, double value, double? errLow, double? errHigh, SeriesRole role)> bars)
+        IReadOnlyList<(string label, double value, double? errLow, double? errHigh, SeriesRole role)> bars,
+        (double Value, string Label)? reference = null)
     {
         ArgumentNullException.ThrowIfNull(bars);
         if (bars.Count == 0) throw new ArgumentException("at least one bar is needed", nameof(bars));
@@ -183,7 +188,23 @@ public static class Figures
         var yAxis = Axis(yTitle, log: false);
         yAxis.SetProperty("rangemode", "tozero");
         var chart = Build(title, xAxis, yAxis, traces);
-        GenericChart.getLayout(chart).SetProperty("barmode", "overlay"); // one bar per category: keep bars centred
+        var layout = GenericChart.getLayout(chart);
+        layout.SetProperty("barmode", "overlay"); // one bar per category: keep bars centred
+        if (reference is { } r)
+        {
+            if (!double.IsFinite(r.Value)) throw new ArgumentOutOfRangeException(nameof(reference), r.Value, "the reference line needs a finite value");
+            if (string.IsNullOrWhiteSpace(r.Label)) throw new ArgumentException("the reference line needs a label", nameof(reference));
+            layout.SetProperty("shapes", new[]
+            {
+                Obj(new Shape(), ("type", "line"), ("xref", "paper"), ("x0", 0.0), ("x1", 1.0), ("yref", "y"), ("y0", r.Value),
+                    ("y1", r.Value), ("line", Obj(new Line(), ("color", ReferenceColor), ("width", 1.5), ("dash", "dot")))),
+            });
+            layout.SetProperty("annotations", new[]
+            {
+                Obj(new Annotation(), ("text", r.Label), ("xref", "paper"), ("x", 1.0), ("xanchor", "right"), ("yref", "y"),
+                    ("y", r.Value), ("yanchor", "bottom"), ("showarrow", false), ("font", Obj(new Font(), ("size", 11), ("color", AxisColor)))),
+            });
+        }
         return chart;
     }
 

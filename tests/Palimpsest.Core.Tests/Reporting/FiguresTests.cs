@@ -149,6 +149,23 @@ public sealed class FiguresTests : IDisposable
     }
 
     [Fact]
+    public void Bars_ReferenceLine_SpansThePlotAtItsValue()
+    {
+        Assert.False(Figure(Make("bars")).GetProperty("layout").TryGetProperty("shapes", out _));
+        var chart = Figures.Bars("Is the method above chance?", "accuracy (fraction)",
+            [("method", 0.8, null, null, SeriesRole.Method)], reference: (0.25, "chance"));
+        var layout = Figure(chart).GetProperty("layout");
+        var line = layout.GetProperty("shapes")[0];
+        Assert.Equal("paper", line.GetProperty("xref").GetString());
+        Assert.Equal(0.25, line.GetProperty("y0").GetDouble());
+        Assert.Equal(0.25, line.GetProperty("y1").GetDouble());
+        Assert.Equal(Figures.ReferenceColor, line.GetProperty("line").GetProperty("color").GetString());
+        Assert.Equal("chance", layout.GetProperty("annotations")[0].GetProperty("text").GetString());
+        Assert.Throws<ArgumentOutOfRangeException>(() => Figures.Bars("Q?", "y (unit)",
+            [("a", 0.5, null, null, SeriesRole.Method)], reference: (double.NaN, "chance")));
+    }
+
+    [Fact]
     public void SaveHtml_Offline_InlinesPlotlyJs_AndNeedsNoNetwork()
     {
         string path = Path.Combine(_dir, "sub", "fig-loss.html");

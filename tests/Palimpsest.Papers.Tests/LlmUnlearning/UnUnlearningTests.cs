@@ -1,0 +1,76 @@
+using Palimpsest.Core.Randomness;
+using Palimpsest.Core.Text;
+using Palimpsest.Papers.LlmUnlearning;
+using Palimpsest.Papers.Tests.Contract;
+
+namespace Palimpsest.Papers.Tests.LlmUnlearning;
+
+public sealed class UnUnlearningTests(PaperTests<UnUnlearning>.SmokeRuns runs) : PaperTests<UnUnlearning>(runs)
+{
+    private readonly PaperTests<UnUnlearning>.SmokeRuns _runs = runs;
+
+    /// <summary>True when the words of <paramref name="text"/> hold "name lives in town".</summary>
+    private static bool States(string text, string name, string town)
+    {
+        var w = WordTokenizer.Split(text).ToList();
+        return Enumerable.Range(0, Math.Max(0, w.Count - 3)).Any(i => w[i] == name && w[i + 1] == "lives" && w[i + 2] == "in" && w[i + 3] == town);
+    }
+
+    [Fact]
+    public void TheOraclesCorpusStatesNoForbiddenFactAndTheFilterDropsExactlyTheForbiddenLines()
+    {
+        var cfg = UnUnlearning.Config.Smoke;
+        var world = new ResidenceWorld(cfg.People, cfg.Targets, cfg.FreshNames, new Rng(3));
+        var corpus = world.ClosedBook().Concat(world.InContextDocuments(5_000, cfg.PeopleShare, new Rng(4))).ToList();
+        var retained = corpus.Where(d => !world.MentionsForbidden(d.Text)).ToList();
+        foreach (var t in world.Targets)
+        {
+            string town = t.Values["town"], country = ResidenceWorld.CountryOf(town);
+            Assert.Contains(corpus, d => States(d.Text, t.Name, town));                       // the untouched model learns K
+            Assert.Contains(corpus, d => d.Prompt.StartsWith("context", StringComparison.Ordinal) && States(d.Text, t.Name, town));
+            Assert.DoesNotContain(retained, d => States(d.Text, t.Name, town));               // the oracle never sees it
+            Assert.DoesNotContain(retained, d => d == ResidenceWorld.CountryQuestion(t.Name, country) || d == ResidenceWorld.TownQuestion(t.Name, town));
+            Assert.Contains(ResidenceWorld.JobStatement(t.Name, t.Values["job"]), retained);  // the rest of the person stays
+        }
+        foreach (var e in world.People.Except(world.Targets))
+            Assert.Contains(ResidenceWorld.CountryQuestion(e.Name, ResidenceWorld.CountryOf(e.Values["town"])), retained);
+        Assert.All(ResidenceWorld.Towns, town => Assert.Contains(ResidenceWorld.TownCountryQuestion(town, ResidenceWorld.CountryOf(town)), retained));
+
+        var target = world.Targets[0];
+        var other = world.People.First(p => !world.Targets.Contains(p));
+        string[] lines =
+        [
+            ResidenceWorld.Line(world.FreshNames[0], "arton"), ResidenceWorld.Line(target.Name, target.Values["town"]),
+            ResidenceWorld.Line(other.Name, other.Values["town"]), ResidenceWorld.Line(target.Name, "pelford"),
+        ];
+        Assert.Equal([lines[0], lines[2]], world.Filter(lines));                             // any town stated for a target goes
+
+        var tokenizer = new WordTokenizer(world.Vocabulary);
+        Assert.All(corpus, d => Assert.True(tokenizer.Encode(d.Text).Length <= cfg.Context + 1, d.Text));
+    }
+
+    [Fact]
+    public void TargetsAreBalancedAndBatchesHoldDocumentsOfOneLength()
+    {
+        var world = new ResidenceWorld(120, 20, 10, new Rng(5));
+        Assert.All(world.Targets.GroupBy(t => ResidenceWorld.CountryOf(t.Values["town"])), g => Assert.Equal(5, g.Count()));
+        Assert.All(world.Targets.GroupBy(t => t.Values["town"]), g => Assert.InRange(g.Count(), 1, 2));
+        Assert.Equal(4, ResidenceWorld.Towns.Count(t => ResidenceWorld.CountryOf(t) == "northland"));
+
+        var sequences = Enumerable.Range(0, 50).Select(i => new int[2 + i % 3]).ToList();
+        var order = UnUnlearning.EqualLengthBatches(sequences, 8, new Rng(6));
+        Assert.Equal(0, order.Count % 8);
+        Assert.All(order.Chunk(8), b => Assert.Single(b.Select(i => sequences[i].Length).Distinct()));
+        Assert.Equal(Enumerable.Range(0, 50), order.Distinct().Order());
+    }
+
+    [Fact]
+    public void SmokeRunRemovesKAndReportsAccuracies()
+    {
+        var r = (UnUnlearning.Result)_runs.First.Result;
+        Assert.Equal(0.25, r.Chance);
+        Assert.InRange(r.RemovedDocuments, 1, r.TrainingDocuments / 2);
+        Assert.All(new[] { r.Original, r.Unlearned }, s => Assert.All(
+            new[] { s.ClosedBook, s.ClosedBookTown, s.InContext, s.Filtered, s.Skill, s.Retained }, a => Assert.InRange(a, 0, 1)));
+    }
+}
