@@ -18,6 +18,7 @@ public static class Registry
         new Memorization.MinKProb(),
         new Memorization.PalimpsestProvenance(),
         new Memorization.RephrasedContamination(),
+        new LlmUnlearning.S3tExactUnlearning(),
         new Memorization.TimeTravel(),
     ]));
 
