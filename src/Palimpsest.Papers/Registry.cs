@@ -19,6 +19,7 @@ public static class Registry
         new LlmUnlearning.Npo(),
         new Memorization.PalimpsestProvenance(),
         new Memorization.RephrasedContamination(),
+        new LlmUnlearning.S3tExactUnlearning(),
         new Memorization.TimeTravel(),
         new LlmUnlearning.UnUnlearning(),
     ]));

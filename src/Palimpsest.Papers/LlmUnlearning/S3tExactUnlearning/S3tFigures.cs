@@ -1,0 +1,64 @@
+using Palimpsest.Core.Reporting;
+using Plotly.NET;
+using Result = Palimpsest.Papers.LlmUnlearning.S3tExactUnlearning.Result;
+
+namespace Palimpsest.Papers.LlmUnlearning;
+
+/// <summary>The figures of <see cref="S3tExactUnlearning"/>, each a mean over seeds.</summary>
+public static class S3tFigures
+{
+    private static IReadOnlyList<double> Mean(IReadOnlyList<Result> results, Func<Result, IReadOnlyList<double>> curve) =>
+        Enumerable.Range(0, curve(results[0]).Count).Select(i => results.Average(r => curve(r)[i])).ToList();
+
+    private static IReadOnlyList<double> Flat(IReadOnlyList<Result> results, Func<Result, double> value, int count) =>
+        Enumerable.Repeat(results.Average(value), count).ToList();
+
+    /// <summary>Accuracy along the deletion stream: S3T per B, SISA, full LoRA and the control (mean over seeds).</summary>
+    public static GenericChart AccuracyVsDeletions(IReadOnlyList<Result> results)
+    {
+        var first = results[0];
+        var x = Enumerable.Range(0, first.SisaAccuracy.Length).Select(d => (double)d).ToList();
+        var series = new List<Series>
+        {
+            new("control (untrained adapters)", x, Flat(results, r => r.ControlAccuracy, x.Count), SeriesRole.Control),
+            new("full LoRA (not retrained)", x, Flat(results, r => r.FullAccuracy, x.Count), SeriesRole.Ablation),
+            new("SISA (retrains each time)", x, Mean(results, r => r.SisaAccuracy), SeriesRole.Ablation),
+        };
+        for (int b = 0; b < first.Orders.Length; b++)
+        {
+            int i = b;
+            series.Add(new($"S3T, B = {first.Orders[b]}", x, Mean(results, r => r.S3tAccuracy[i]),
+                b == first.Orders.Length - 1 ? SeriesRole.Method : SeriesRole.Ablation));
+        }
+        return Figures.Lines("Does S3T keep its accuracy as deletions arrive, without retraining?",
+            "deletions (count)", "test accuracy (fraction, mean over seeds)", series);
+    }
+
+    /// <summary>Deletions served before the first retraining against B: measured, simulated, and SISA's zero.</summary>
+    public static GenericChart CapacityVsB(IReadOnlyList<Result> results)
+    {
+        var x = results[0].Orders.Select(b => (double)b).ToList();
+        return Figures.Lines("How many deletions does S3T serve before a shard must be retrained?",
+            "slice orders per shard B (count)", "deletions before first retraining (count, mean over seeds)",
+        [
+            new Series("SISA", x, Flat(results, r => r.SisaDeletionsBeforeRetraining, x.Count), SeriesRole.Ablation),
+            new Series("simulation (uniform shard and slice)", x, Mean(results, r => r.CapacitySimulated), SeriesRole.Ablation),
+            new Series("S3T, replayed on this partition", x, Mean(results, r => r.CapacityMeasured), SeriesRole.Method),
+        ]);
+    }
+
+    /// <summary>Accuracy when every shard serves a prefix of p slices, against the baselines and the control.</summary>
+    public static GenericChart AccuracyVsPrefix(IReadOnlyList<Result> results)
+    {
+        var x = Enumerable.Range(1, results[0].PrefixAccuracy.Length).Select(p => (double)p).ToList();
+        return Figures.Lines("How much accuracy does a shorter live prefix cost?",
+            "live prefix (slices, = adapted layer groups)", "test accuracy (fraction, mean over seeds)",
+        [
+            new Series("control (untrained adapters)", x, Flat(results, r => r.ControlAccuracy, x.Count), SeriesRole.Control),
+            new Series("head only, all data", x, Flat(results, r => r.HeadOnlyAccuracy, x.Count), SeriesRole.Ablation),
+            new Series("SISA", x, Flat(results, r => r.SisaAccuracy[0], x.Count), SeriesRole.Ablation),
+            new Series("full LoRA", x, Flat(results, r => r.FullAccuracy, x.Count), SeriesRole.Ablation),
+            new Series("S3T, every shard at prefix p", x, Mean(results, r => r.PrefixAccuracy), SeriesRole.Method),
+        ]);
+    }
+}
