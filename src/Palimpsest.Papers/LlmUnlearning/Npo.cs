@@ -43,7 +43,7 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
         /// <summary>Attention heads.</summary>
         public int Heads { get; init; } = 4;
         /// <summary>Fine-tuning epochs over the QA pairs (the target and each retrained model).</summary>
-        public int Epochs { get; init; } = 60;
+        public int Epochs { get; init; } = 100;
         /// <summary>Fine-tuning batch size.</summary>
         public int BatchSize { get; init; } = 64;
         /// <summary>Fine-tuning peak learning rate.</summary>
@@ -73,7 +73,7 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
         /// <summary>Seconds: 30 people, a narrower model, one forget fraction (20%), one learning rate, 4 epochs.</summary>
         public static Config Smoke { get; } = Full with
         {
-            Authors = 30, WorldPeople = 6, Width = 64, ForgetFractions = [0.2], UnlearnEpochs = 4,
+            Authors = 30, WorldPeople = 6, Width = 64, Epochs = 60, ForgetFractions = [0.2], UnlearnEpochs = 4,
             UnlearnLearningRates = [3e-4], SyntheticSteps = 400,
         };
     }
