@@ -16,6 +16,7 @@ public static class Registry
         new Oocr.ConnectingTheDots(),
         new Memorization.Hubble(),
         new Memorization.MinKProb(),
+        new LlmUnlearning.MuseSixWay(),
         new LlmUnlearning.Npo(),
         new Memorization.PalimpsestProvenance(),
         new Memorization.RephrasedContamination(),
