@@ -22,7 +22,7 @@ public static class Registry
         new Memorization.RephrasedContamination(),
         new LlmUnlearning.S3tExactUnlearning(),
         new Memorization.TimeTravel(),
-        new LlmUnlearning.UnUnlearning(),
+        new LlmUnlearning.Ununlearning(),
     ]));
 
     /// <summary>Every registered experiment, the tutorial first.</summary>

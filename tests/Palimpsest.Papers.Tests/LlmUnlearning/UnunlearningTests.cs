@@ -5,9 +5,9 @@ using Palimpsest.Papers.Tests.Contract;
 
 namespace Palimpsest.Papers.Tests.LlmUnlearning;
 
-public sealed class UnUnlearningTests(PaperTests<UnUnlearning>.SmokeRuns runs) : PaperTests<UnUnlearning>(runs)
+public sealed class UnunlearningTests(PaperTests<Ununlearning>.SmokeRuns runs) : PaperTests<Ununlearning>(runs)
 {
-    private readonly PaperTests<UnUnlearning>.SmokeRuns _runs = runs;
+    private readonly PaperTests<Ununlearning>.SmokeRuns _runs = runs;
 
     /// <summary>True when the words of <paramref name="text"/> hold "name lives in town".</summary>
     private static bool States(string text, string name, string town)
@@ -19,7 +19,7 @@ public sealed class UnUnlearningTests(PaperTests<UnUnlearning>.SmokeRuns runs) :
     [Fact]
     public void TheOraclesCorpusStatesNoForbiddenFactAndTheFilterDropsExactlyTheForbiddenLines()
     {
-        var cfg = UnUnlearning.Config.Smoke;
+        var cfg = Ununlearning.Config.Smoke;
         var world = new ResidenceWorld(cfg.People, cfg.Targets, cfg.FreshNames, new Rng(3));
         var corpus = world.ClosedBook().Concat(world.InContextDocuments(5_000, cfg.PeopleShare, new Rng(4))).ToList();
         var retained = corpus.Where(d => !world.MentionsForbidden(d.Text)).ToList();
@@ -58,7 +58,7 @@ public sealed class UnUnlearningTests(PaperTests<UnUnlearning>.SmokeRuns runs) :
         Assert.Equal(4, ResidenceWorld.Towns.Count(t => ResidenceWorld.CountryOf(t) == "northland"));
 
         var sequences = Enumerable.Range(0, 50).Select(i => new int[2 + i % 3]).ToList();
-        var order = UnUnlearning.EqualLengthBatches(sequences, 8, new Rng(6));
+        var order = Ununlearning.EqualLengthBatches(sequences, 8, new Rng(6));
         Assert.Equal(0, order.Count % 8);
         Assert.All(order.Chunk(8), b => Assert.Single(b.Select(i => sequences[i].Length).Distinct()));
         Assert.Equal(Enumerable.Range(0, 50), order.Distinct().Order());
@@ -67,7 +67,7 @@ public sealed class UnUnlearningTests(PaperTests<UnUnlearning>.SmokeRuns runs) :
     [Fact]
     public void SmokeRunRemovesKAndReportsAccuracies()
     {
-        var r = (UnUnlearning.Result)_runs.First.Result;
+        var r = (Ununlearning.Result)_runs.First.Result;
         Assert.Equal(0.25, r.Chance);
         Assert.InRange(r.RemovedDocuments, 1, r.TrainingDocuments / 2);
         Assert.All(new[] { r.Original, r.Unlearned }, s => Assert.All(

@@ -22,7 +22,7 @@ namespace Palimpsest.Papers.LlmUnlearning;
 /// parametric town → country map, is trained only on other people and survives the removal of K by construction; the
 /// untouched model is the control for forgetting.
 /// </summary>
-public sealed class UnUnlearning : Experiment<UnUnlearning.Config, UnUnlearning.Result>
+public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.Result>
 {
     /// <summary>Budgets; defaults are the Full budget.</summary>
     public sealed record Config : IExperimentConfig<Config>

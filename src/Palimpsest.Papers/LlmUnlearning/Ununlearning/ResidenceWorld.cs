@@ -12,7 +12,7 @@ public sealed record Document(string Prompt, string Answer)
 }
 
 /// <summary>
-/// The toy world of <see cref="UnUnlearning"/>: people of a <see cref="FictitiousKb"/> live in its 16 towns, and each
+/// The toy world of <see cref="Ununlearning"/>: people of a <see cref="FictitiousKb"/> live in its 16 towns, and each
 /// town lies in one of four countries (a fixed map, the same for every seed). The forbidden knowledge K is the home
 /// towns of a few target people. Besides closed-book facts, the world writes in-context documents ("context : A lives
 /// in T . B lives in U . question : which country does B live in ? answer : C"), mostly about fresh names with random
