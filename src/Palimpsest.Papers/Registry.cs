@@ -21,6 +21,7 @@ public static class Registry
         new Memorization.PalimpsestProvenance(),
         new Memorization.RephrasedContamination(),
         new LlmUnlearning.S3tExactUnlearning(),
+        new LlmUnlearning.SensitiveInfoDeletion(),
         new Memorization.TimeTravel(),
         new LlmUnlearning.Ununlearning(),
     ]));

@@ -150,11 +150,17 @@ public sealed class TinyGpt : nn.Module<Tensor, Tensor>
         /// <summary>The block's MLP (its value vectors are the rows of <c>c_proj.weight</c>ᵀ).</summary>
         public Mlp MlpLayer => mlp;
 
+        /// <summary>The residual after the block's attention, x + attn(ln_1(x)): [.., width] → [.., width].</summary>
+        public Tensor Attend(Tensor x) => x + attn.call(ln_1.call(x));
+
+        /// <summary>What the MLP reads: ln_2 of the residual after attention (<see cref="Attend"/>).</summary>
+        public Tensor MlpInput(Tensor afterAttention) => ln_2.call(afterAttention);
+
         /// <inheritdoc/>
         public override Tensor forward(Tensor x)
         {
-            x = x + attn.call(ln_1.call(x));
-            return x + mlp.call(ln_2.call(x));
+            x = Attend(x);
+            return x + mlp.call(MlpInput(x));
         }
     }
 
@@ -207,10 +213,16 @@ public sealed class TinyGpt : nn.Module<Tensor, Tensor>
             RegisterComponents();
         }
 
+        /// <summary>The input projection (width → hidden): its rows, read through the GELU, make the MLP's keys.</summary>
+        public Linear InputProjection => c_fc;
+
         /// <summary>The output projection: its columns are the MLP's value vectors.</summary>
         public Linear OutputProjection => c_proj;
 
+        /// <summary>The MLP's hidden activations (its keys, what <see cref="OutputProjection"/> reads): GELU(c_fc(x)), [.., hidden].</summary>
+        public Tensor Keys(Tensor x) => nn.functional.gelu(c_fc.call(x));
+
         /// <inheritdoc/>
-        public override Tensor forward(Tensor x) => drop.call(c_proj.call(nn.functional.gelu(c_fc.call(x))));
+        public override Tensor forward(Tensor x) => drop.call(c_proj.call(Keys(x)));
     }
 }

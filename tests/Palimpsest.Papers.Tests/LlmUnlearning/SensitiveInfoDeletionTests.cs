@@ -1,0 +1,81 @@
+using Palimpsest.Core.Data;
+using Palimpsest.Core.Randomness;
+using Palimpsest.Papers.LlmUnlearning;
+using Palimpsest.Papers.Tests.Contract;
+
+namespace Palimpsest.Papers.Tests.LlmUnlearning;
+
+public sealed class SensitiveInfoDeletionTests(PaperTests<SensitiveInfoDeletion>.SmokeRuns runs) : PaperTests<SensitiveInfoDeletion>(runs)
+{
+    private readonly PaperTests<SensitiveInfoDeletion>.SmokeRuns _runs = runs;
+
+    [Fact]
+    public void TheExactDeletionCorpusHoldsNoDeletedFactInAnyPhrasing()
+    {
+        var world = new DeletionWorld(people: 20, variants: 4, new Rng(3));
+        Assert.Equal(64, world.ValuesOf("town").Count);
+        var deleted = world.Facts.Where((_, i) => i % 7 == 0).ToHashSet();
+        var kept = SensitiveInfoDeletion.ExactDeletionFacts(world.Facts, deleted);
+        Assert.Equal(world.Facts.Count - deleted.Count, kept.Count);
+        Assert.Empty(kept.Intersect(deleted));
+        var corpus = world.Examples(kept, Enumerable.Range(0, FictitiousKb.Templates).ToList());
+        Assert.All(deleted, f => Assert.All(Enumerable.Range(0, FictitiousKb.Templates), t =>
+        {
+            var question = world.Prompt(f, t);
+            Assert.DoesNotContain(corpus, e => e.Tokens.Length > question.Length && e.Tokens.AsSpan(0, question.Length).SequenceEqual(question));
+        }));
+        // Every question names its person once, where ROME reads the key.
+        Assert.All(world.Facts.Take(8), f => Assert.Equal(world.Tokenizer.Id(world.People[f.Person].Name),
+            world.Prompt(f, 2)[world.SubjectPosition(f, 2)]));
+    }
+
+    [Fact]
+    public void EveryAttackListsExactlyBCandidatesAndSmallerBudgetsArePrefixes()
+    {
+        var rng = new Rng(11);
+        float[] Layer() => Enumerable.Range(0, 50).Select(_ => (float)rng.NextGaussian()).ToArray();
+        var lens = new[] { Layer(), Layer(), Layer() };
+        foreach (int b in new[] { 1, 7, 20 })
+        {
+            var hp = ExtractionAttacks.HeadProjectionCandidates(lens, b);
+            var pd = ExtractionAttacks.ProbabilityDeltaCandidates(lens, b);
+            var rephrase = ExtractionAttacks.RephraseCandidates(lens, b, new Rng(2));
+            Assert.Equal(b, hp.Length);
+            Assert.Equal(b, pd.Length);
+            Assert.Equal(b, rephrase.Length);
+            Assert.Equal(b, hp.Distinct().Count());
+            Assert.Equal(b, pd.Distinct().Count());
+            Assert.Equal(ExtractionAttacks.HeadProjectionCandidates(lens, 20).Take(b), hp);
+            Assert.Equal(ExtractionAttacks.RephraseCandidates(lens, 20, new Rng(2)).Take(b), rephrase);
+        }
+        // Head projection takes each layer's most likely token first.
+        int top = Array.IndexOf(lens[1], lens[1].Max());
+        Assert.Contains(top, ExtractionAttacks.HeadProjectionCandidates(lens, 3));
+        Assert.Equal(0, ExtractionAttacks.RankOf([4, 5], 6));
+        Assert.Equal(2, ExtractionAttacks.RankOf([4, 5], 5));
+        // One-sided Fisher exact test: 10/10 against 0/10 has p = 1 / C(20, 10).
+        Assert.Equal(1 / 184756.0, ExtractionAttacks.FisherGreater(10, 10, 0, 10), 10);
+        Assert.Equal(1, ExtractionAttacks.FisherGreater(0, 10, 0, 10), 10);
+    }
+
+    [Fact]
+    public void TheSmokeRunAttacksEveryModelAndCurvesGrowWithTheBudget()
+    {
+        var r = (SensitiveInfoDeletion.Result)_runs.First.Result;
+        int budget = SensitiveInfoDeletion.Config.Smoke.Budget;
+        Assert.Equal(new[] { SensitiveInfoDeletion.Original, SensitiveInfoDeletion.ExactDeletion, SensitiveInfoDeletion.Rome,
+            SensitiveInfoDeletion.Ft, SensitiveInfoDeletion.FtHp, SensitiveInfoDeletion.FtEntropy, SensitiveInfoDeletion.FtParaphrase,
+            SensitiveInfoDeletion.NpoRt }, r.Methods.Select(m => m.Method));
+        Assert.Equal(1.0, r.Methods[0].Top1Accuracy);                      // the targets are facts the original model answers
+        Assert.Equal(r.Methods.Count * ExtractionAttacks.All.Count * budget, r.Curves.Count);
+        Assert.All(r.Curves.GroupBy(p => (p.Method, p.Attack)), g =>
+        {
+            var ys = g.OrderBy(p => p.Budget).Select(p => p.Success).ToList();
+            Assert.True(ys.Zip(ys.Skip(1)).All(p => p.Second >= p.First), $"{g.Key} is not monotone in B");
+        });
+        var rome = r.Methods.Single(m => m.Method == SensitiveInfoDeletion.Rome);
+        Assert.Equal(rome.HeadProjection, r.Curves.Single(p => p.Method == SensitiveInfoDeletion.Rome
+            && p.Attack == ExtractionAttacks.HeadProjection && p.Budget == budget).Success);
+        Assert.InRange(r.Targets, 1, SensitiveInfoDeletion.Config.Smoke.Targets);
+    }
+}
