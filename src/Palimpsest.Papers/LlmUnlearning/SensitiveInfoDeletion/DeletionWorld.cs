@@ -45,7 +45,7 @@ public sealed class DeletionWorld
         Facts = Enumerable.Range(0, people).SelectMany(p => FictitiousKb.Attributes.Select(a => new Fact(p, a))).ToList();
         var questions = Facts.SelectMany(f => Enumerable.Range(0, FictitiousKb.Templates).Select(t => Question(f, t))).ToList();
         Tokenizer = WordTokenizer.FromTexts(questions.Concat(_values.Values.SelectMany(v => v)));
-        ContextLength = questions.Max(q => Tokenizer.Encode(q, addBos: true, addEos: false).Length) + 1;
+        ContextLength = questions.Max(q => Tokenizer.Encode(q, addBos: true, addEos: false).Length) + 2;
     }
 
     /// <summary>The possible values of an attribute (16 × variants).</summary>
