@@ -24,8 +24,9 @@ public sealed class SensitiveInfoDeletion : Experiment<SensitiveInfoDeletion.Con
     /// <summary>Budgets; defaults are the Full budget.</summary>
     public sealed record Config : IExperimentConfig<Config>
     {
-        /// <summary>People, four facts each (protocol: 1,000 subjects × 5 relations; fewer so both models train in minutes).</summary>
-        public int People { get; init; } = 120;
+        /// <summary>People, four facts each (protocol: 1,000 subjects × 5 relations; fewer so both models train in minutes;
+        /// pilots: 120 people at 100 epochs, the exact-deletion control learned only half its facts).</summary>
+        public int People { get; init; } = 100;
         /// <summary>Numbered variants of each FictitiousKb value: 16 × 4 = 64 answers per attribute (protocol: 300 objects).</summary>
         public int ValueVariants { get; init; } = 4;
         /// <summary>Question templates 0..n−1 trained per fact (protocol: 4 of 6).</summary>
@@ -40,8 +41,8 @@ public sealed class SensitiveInfoDeletion : Experiment<SensitiveInfoDeletion.Con
         public int Layers { get; init; } = 4;
         /// <summary>Attention heads.</summary>
         public int Heads { get; init; } = 4;
-        /// <summary>Training epochs over the question-answer pairs.</summary>
-        public int Epochs { get; init; } = 40;
+        /// <summary>Training epochs over the question-answer pairs (pilots: 40 epochs, the model knew 16% of its facts; 120 epochs, 100%).</summary>
+        public int Epochs { get; init; } = 120;
         /// <summary>Training batch size.</summary>
         public int BatchSize { get; init; } = 64;
         /// <summary>Peak training learning rate (cosine decay).</summary>
@@ -57,20 +58,33 @@ public sealed class SensitiveInfoDeletion : Experiment<SensitiveInfoDeletion.Con
         public int[] ParaphraseDefenceTemplates { get; init; } = [1, 2, 3];
         /// <summary>Candidates per attack, B (paper: 20).</summary>
         public int Budget { get; init; } = 20;
-        /// <summary>ROME: Adam steps of the v* search (ROME on GPT-J: 20).</summary>
-        public int ValueSteps { get; init; } = 20;
+        /// <summary>ROME: Adam steps of the v* search (ROME on GPT-J: 20). The toy model is far more confident (wrong answers at
+        /// NLL ≈ 20), so with ROME's own search settings v* never reached the new answer (pilot: top-1 still 44–60%); the
+        /// four search settings below were set on a 40-person pilot before the full run.</summary>
+        public int ValueSteps { get; init; } = 200;
+        /// <summary>ROME: the key is read at the question's last token instead of the subject's (ROME's choice). A pilot
+        /// showed that in this toy the subject position does not carry the fact: with ‖δ‖ = 15 ‖v₀‖ at the name the new
+        /// answer's NLL fell only from 10 to 8, so the lookup happens where the question ends.</summary>
+        public bool KeyAtLastToken { get; init; } = true;
+        /// <summary>ROME: Adam learning rate of the v* search (ROME: 0.5).</summary>
+        public double ValueLearningRate { get; init; } = 0.1;
+        /// <summary>ROME: weight of ‖δ‖/‖v₀‖² in the v* search (ROME: 0.5, for GPT-J's far larger MLP outputs).</summary>
+        public double ValueWeightDecay { get; init; } = 0.01;
+        /// <summary>ROME: ‖δ‖ is clamped to this many ‖v₀‖ (ROME: 4).</summary>
+        public double ValueClampNormFactor { get; init; } = 20;
         /// <summary>ROME: ridge on the key covariance, relative to its mean diagonal (ROME: 100k Wikipedia keys, no ridge).</summary>
         public double CovarianceRidge { get; init; } = 1e-3;
         /// <summary>FT: Adam steps over all deleted facts at once (paper: one fact per run; one run keeps the budget).</summary>
-        public int FineTuneSteps { get; init; } = 100;
+        public int FineTuneSteps { get; init; } = 200;
         /// <summary>FT: erase and anchor prompts per step.</summary>
         public int FineTuneBatchSize { get; init; } = 32;
         /// <summary>FT: Adam learning rate.</summary>
         public double FineTuneLearningRate { get; init; } = 2e-3;
-        /// <summary>FT: L∞ bound on the weight change (paper: 1e-4 on GPT-J's far larger matrices).</summary>
-        public double NormBound { get; init; } = 0.02;
-        /// <summary>FT: weight of KL(original ‖ model) on other facts (paper: 0.0625; a batched deletion needs a firmer anchor).</summary>
-        public double KlFactor { get; init; } = 1;
+        /// <summary>FT: L∞ bound on the weight change (paper: 1e-4 on GPT-J's far larger matrices; pilots: 0.02 and 0.05 left
+        /// top-1 at 78–84%, 0.5 deleted but cost half the neighbours).</summary>
+        public double NormBound { get; init; } = 0.1;
+        /// <summary>FT: weight of KL(original ‖ model) on other facts (paper: 0.0625).</summary>
+        public double KlFactor { get; init; } = 0.0625;
         /// <summary>Weight of the defence term next to Fact Erasure (paper: the defence replaces or joins it, weight 1).</summary>
         public double DefenceWeight { get; init; } = 1;
         /// <summary>NPO+RT (the sibling papers' unlearning): epochs over the deleted facts.</summary>
@@ -211,7 +225,11 @@ public sealed class SensitiveInfoDeletion : Experiment<SensitiveInfoDeletion.Con
         // ROME, one fact at a time on a fresh copy (Error Injection: a random other value of the attribute).
         var covariance = KeyCovariance.Estimate(original, cfg.EditBlock,
             world.Examples(rest, trained).Select(e => e.Tokens).ToList(), cfg.CovarianceRidge);
-        var options = new ValueSearchOptions { Steps = cfg.ValueSteps };
+        var options = new ValueSearchOptions
+        {
+            Steps = cfg.ValueSteps, LearningRate = cfg.ValueLearningRate, WeightDecay = cfg.ValueWeightDecay,
+            ClampNormFactor = cfg.ValueClampNormFactor,
+        };
         var (sampler, wrongAnswers) = (ctx.Rng("rephrase"), ctx.Rng("rome-targets"));
         var rome = new List<ExtractionAttacks.Outcome>();
         var (nearBefore, nearAfter, randomAfter) = (new List<bool>(), new List<bool>(), new List<bool>());
@@ -221,9 +239,14 @@ public sealed class SensitiveInfoDeletion : Experiment<SensitiveInfoDeletion.Con
             int wrong = world.Tokenizer.Id(wrongAnswers.Pick(world.ValuesOf(fact.Attribute).Where(v => v != world.Value(fact)).ToList()));
             var others = FictitiousKb.Attributes.Where(a => a != fact.Attribute).Select(a => new Fact(fact.Person, a)).ToList();
             using var edited = original.Copy();
-            FactDeletion.InjectError(edited, cfg.EditBlock, covariance, world.Subject(fact, cfg.DeletionTemplates), wrong,
-                new SubjectPrompts(others.Select(o => world.Prompt(o, ask)).ToList(), others.Select(o => world.SubjectPosition(o, ask)).ToList()),
-                options);
+            var request = world.Subject(fact, cfg.DeletionTemplates);
+            if (cfg.KeyAtLastToken)
+                FactDeletion.InjectError(edited, cfg.EditBlock, covariance,
+                    new SubjectPrompts(request.Prompts, request.Prompts.Select(p => p.Length - 1).ToList()), wrong, null, options);
+            else
+                FactDeletion.InjectError(edited, cfg.EditBlock, covariance, request, wrong,
+                    new SubjectPrompts(others.Select(o => world.Prompt(o, ask)).ToList(), others.Select(o => world.SubjectPosition(o, ask)).ToList()),
+                    options);
             rome.AddRange(ExtractionAttacks.Run(edited, world, [fact], attack, sampler));
             var near = neighbours.Where(f => f.Attribute == fact.Attribute && world.Value(f) == world.Value(fact)).ToList();
             var checks = ExtractionAttacks.Correct(edited, world, near.Concat(random).ToList(), ask);
