@@ -13,6 +13,7 @@ public static class Registry
     [
         new StartHere(),
         new Memorization.CddContamination(),
+        new LlmUnlearning.ConceptVectors(),
         new Oocr.ConnectingTheDots(),
         new Memorization.Hubble(),
         new Memorization.MinKProb(),

@@ -64,6 +64,11 @@ public static class Comparisons
 /// <param name="CheckedAt">The smallest budget at which the claim is judged; smaller runs report NotChecked.</param>
 /// <param name="Unit">The unit of the measured value (e.g. "nats/token", "AUC", "p-value").</param>
 /// <param name="BeatsControl">True when the claim compares the method with the experiment's control.</param>
+/// <param name="AppliesTo">
+/// Optional precondition on the result: when it is false (e.g. the claim is about "the located vectors" and none were
+/// found), the claim has nothing to judge and is NotChecked at every budget; the value is still reported. A failed
+/// precondition must itself be a claim of the paper, so that it is never hidden.
+/// </param>
 public sealed record Claim<TResult>(
     string Id,
     string Statement,
@@ -72,7 +77,8 @@ public sealed record Claim<TResult>(
     double Threshold,
     Budget CheckedAt,
     string Unit,
-    bool BeatsControl = false)
+    bool BeatsControl = false,
+    Func<TResult, bool>? AppliesTo = null)
 {
     /// <summary>The claim without its measuring function.</summary>
     public ClaimSpec Spec => new(Id, Statement, Comparison, Threshold, CheckedAt, Unit, BeatsControl);
@@ -81,7 +87,7 @@ public sealed record Claim<TResult>(
     public ClaimOutcome Evaluate(TResult result, Budget budget)
     {
         double measured = Measure(result);
-        return Spec.Judge(measured, budget);
+        return AppliesTo is null || AppliesTo(result) ? Spec.Judge(measured, budget) : Spec.NotApplicable(measured);
     }
 }
 
@@ -97,6 +103,10 @@ public sealed record ClaimSpec(
         return new ClaimOutcome(Id, Statement, measured, Comparison, Threshold, CheckedAt, Unit, verdict);
     }
 
+    /// <summary>The outcome when the claim's precondition fails on a run: NotChecked at any budget, the value kept.</summary>
+    public ClaimOutcome NotApplicable(double measured) =>
+        new(Id, Statement, measured, Comparison, Threshold, CheckedAt, Unit, Verdict.NotChecked);
+
     /// <summary>"measured &gt; 0.1 nats/token", for tables.</summary>
     public string Expectation => $"{Comparison.Symbol()} {Threshold.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}";
 }
@@ -111,21 +121,21 @@ public static class Claim
 {
     /// <summary>measured &gt; threshold.</summary>
     public static Claim<TResult> Greater<TResult>(string id, string statement, Func<TResult, double> measure,
-        double threshold, Budget checkedAt, string unit, bool beatsControl = false) =>
-        new(id, statement, measure, Comparison.Greater, threshold, checkedAt, unit, beatsControl);
+        double threshold, Budget checkedAt, string unit, bool beatsControl = false, Func<TResult, bool>? appliesTo = null) =>
+        new(id, statement, measure, Comparison.Greater, threshold, checkedAt, unit, beatsControl, appliesTo);
 
     /// <summary>measured ≥ threshold.</summary>
     public static Claim<TResult> AtLeast<TResult>(string id, string statement, Func<TResult, double> measure,
-        double threshold, Budget checkedAt, string unit, bool beatsControl = false) =>
-        new(id, statement, measure, Comparison.AtLeast, threshold, checkedAt, unit, beatsControl);
+        double threshold, Budget checkedAt, string unit, bool beatsControl = false, Func<TResult, bool>? appliesTo = null) =>
+        new(id, statement, measure, Comparison.AtLeast, threshold, checkedAt, unit, beatsControl, appliesTo);
 
     /// <summary>measured &lt; threshold.</summary>
     public static Claim<TResult> Less<TResult>(string id, string statement, Func<TResult, double> measure,
-        double threshold, Budget checkedAt, string unit, bool beatsControl = false) =>
-        new(id, statement, measure, Comparison.Less, threshold, checkedAt, unit, beatsControl);
+        double threshold, Budget checkedAt, string unit, bool beatsControl = false, Func<TResult, bool>? appliesTo = null) =>
+        new(id, statement, measure, Comparison.Less, threshold, checkedAt, unit, beatsControl, appliesTo);
 
     /// <summary>measured ≤ threshold.</summary>
     public static Claim<TResult> AtMost<TResult>(string id, string statement, Func<TResult, double> measure,
-        double threshold, Budget checkedAt, string unit, bool beatsControl = false) =>
-        new(id, statement, measure, Comparison.AtMost, threshold, checkedAt, unit, beatsControl);
+        double threshold, Budget checkedAt, string unit, bool beatsControl = false, Func<TResult, bool>? appliesTo = null) =>
+        new(id, statement, measure, Comparison.AtMost, threshold, checkedAt, unit, beatsControl, appliesTo);
 }

@@ -23,6 +23,26 @@ public static class ValueVectors
     }
 
     /// <summary>
+    /// Overwrites value vector <paramref name="index"/> of block <paramref name="block"/>'s MLP (column
+    /// <paramref name="index"/> of W_out) with <paramref name="vector"/>, in place and outside autograd; every other
+    /// weight is untouched. Ablating a vector is writing zeros; noising it is writing v + ε (ConceptVectors' causal test).
+    /// </summary>
+    public static void Write(TinyGpt model, int block, int index, float[] vector)
+    {
+        CheckBlock(model, block);
+        CheckIndex(model, index);
+        if (vector.Length != model.Config.Width)
+            throw new ArgumentException($"vector has {vector.Length} entries; the residual width is {model.Config.Width}", nameof(vector));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var w = model.Blocks[block].MlpLayer.OutputProjection.weight!;                  // [width, hidden]
+        w.select(1, index).copy_(tensor(vector).to_type(w.dtype).to(w.device));
+    }
+
+    /// <summary>The value vectors in a block: the MLP's hidden width.</summary>
+    public static int Count(TinyGpt model) => model.Config.MlpRatio * model.Config.Width;
+
+    /// <summary>
     /// Vocabulary logits of residual-space vectors: E·v for each (the raw projection of Geva et al.), or
     /// <see cref="TinyGpt.Unembed"/>(v) (final LayerNorm first) when <paramref name="throughFinalNorm"/>: [vector][vocab].
     /// </summary>
@@ -71,6 +91,12 @@ public static class ValueVectors
     {
         if (k < 1 || k > model.Config.VocabSize)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"must be in 1..{model.Config.VocabSize} (the vocabulary)");
+    }
+
+    private static void CheckIndex(TinyGpt model, int index)
+    {
+        if (index < 0 || index >= Count(model))
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"value vectors are 0..{Count(model) - 1} (the MLP's hidden width)");
     }
 
     internal static void CheckBlock(TinyGpt model, int block)

@@ -43,6 +43,24 @@ public sealed class ClaimTests
     }
 
     [Fact]
+    public void AClaimWhosePreconditionFailsIsNotCheckedAndLeftOutOfTheMean()
+    {
+        var conditional = Claim.Greater<R>("z", "z is big when positive", r => r.Value, 1.0, Budget.Smoke, "units",
+            appliesTo: r => r.Value > 0);
+        Assert.Equal(Verdict.Pass, conditional.Evaluate(new R(2), Budget.Full).Verdict);
+        var skipped = conditional.Evaluate(new R(-1), Budget.Full);
+        Assert.Equal(Verdict.NotChecked, skipped.Verdict);
+        Assert.Equal(-1, skipped.Measured);
+        var mixed = ClaimAggregator.Summarize([conditional.Spec],
+            [[conditional.Evaluate(new R(3), Budget.Full)], [skipped]], Budget.Full)[0];
+        Assert.Equal(3, mixed.Mean);                 // the seed without a precondition is left out
+        Assert.Equal(Verdict.Pass, mixed.Verdict);
+        Assert.Equal(2, mixed.SeedCount);
+        var none = ClaimAggregator.Summarize([conditional.Spec], [[skipped], [skipped]], Budget.Full)[0];
+        Assert.Equal(Verdict.NotChecked, none.Verdict);
+    }
+
+    [Fact]
     public void OneSeedHasNoInterval()
     {
         var summary = ClaimAggregator.Summarize([AtFull.Spec], [[AtFull.Evaluate(new R(3), Budget.Full)]], Budget.Full)[0];

@@ -65,4 +65,28 @@ public sealed class LogitLensTests
         Assert.Equal([11, 2], ValueVectors.TopTokens(model, vector, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => ValueVectors.Of(model, Shape.Layers));
     }
+
+    [Fact]
+    public void WritingAValueVectorChangesOnlyThatColumn()
+    {
+        using var model = Model();
+        var before = ValueVectors.Of(model, 2);
+        var other = ValueVectors.Of(model, 1);
+        var vector = Enumerable.Range(0, Shape.Width).Select(i => (float)i / 10).ToArray();
+        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        ValueVectors.Write(model, 2, 9, vector);
+        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        var after = ValueVectors.Of(model, 2);
+        Assert.Equal(ValueVectors.Count(model), after.Length);
+        Assert.Equal(vector, after[9]);
+        Assert.All(Enumerable.Range(0, after.Length).Where(j => j != 9), j => Assert.Equal(before[j], after[j]));
+        Assert.All(Enumerable.Range(0, other.Length), j => Assert.Equal(other[j], ValueVectors.Of(model, 1)[j]));
+        // Ablating a vector the prompt's keys read changes the output.
+        int[][] prompt = [[1, 5, 7]];
+        var logits = LanguageModel.NextTokenLogProbs(model, prompt)[0];
+        ValueVectors.Write(model, 2, 9, new float[Shape.Width]);
+        Assert.NotEqual(logits, LanguageModel.NextTokenLogProbs(model, prompt)[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ValueVectors.Write(model, 2, ValueVectors.Count(model), vector));
+        Assert.Throws<ArgumentException>(() => ValueVectors.Write(model, 2, 0, new float[3]));
+    }
 }
