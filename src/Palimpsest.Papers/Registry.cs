@@ -14,6 +14,7 @@ public static class Registry
         new StartHere(),
         new Memorization.CddContamination(),
         new Oocr.ConnectingTheDots(),
+        new LlmUnlearning.FormIndependentUnlearning(),
         new Memorization.Hubble(),
         new Memorization.MinKProb(),
         new LlmUnlearning.MuseSixWay(),
