@@ -15,6 +15,7 @@ public static class Registry
         new Memorization.CddContamination(),
         new LlmUnlearning.ConceptVectors(),
         new Oocr.ConnectingTheDots(),
+        new LlmUnlearning.FormIndependentUnlearning(),
         new Memorization.Hubble(),
         new Memorization.MinKProb(),
         new LlmUnlearning.MuseSixWay(),
