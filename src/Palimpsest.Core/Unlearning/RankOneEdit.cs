@@ -260,7 +260,12 @@ public static class RankOneEdit
                 optimizer.step();
                 using var noGrad = no_grad();
                 double norm = delta.norm().item<float>(), max = options.ClampNormFactor * v0Norm;
-                if (norm > max) delta.mul_(max / norm);
+                if (norm > max)
+                {
+                    // An explicit Scalar kept alive by `using`: an implicit one can be finalised while native code still reads it.
+                    using var shrink = (max / norm).ToScalar();
+                    delta.mul_(shrink);
+                }
             }
             using var values = delta.detach().cpu().to_type(ScalarType.Float32);
             var d = values.data<float>().ToArray();
