@@ -133,14 +133,7 @@ public sealed class ConceptWorld
     public TinyGpt Train(TinyGptConfig shape, ConceptVectors.Config cfg, RunContext ctx)
     {
         var examples = Examples(Facts, cfg.TrainTemplates);
-        using var init = ctx.TorchGenerator("init");
-        var model = new TinyGpt(shape, init).to(ctx.Device);
-        int steps = (cfg.Epochs * examples.Count + cfg.BatchSize - 1) / cfg.BatchSize;
-        Trainer.Fit(model, examples.Select(e => e.Tokens).ToList(), new TrainOptions
-        {
-            Steps = steps, BatchSize = cfg.BatchSize, LearningRate = cfg.LearningRate, WarmupSteps = Math.Min(50, steps / 10),
-            LossFrom = examples.Select(e => e.AnswerFrom).ToList(), Stage = "train", OrderStream = "order-train",
-        }, ctx);
+        var model = AnswerTraining.Train(shape, examples, cfg.Epochs, cfg.BatchSize, cfg.LearningRate, "train", "order-train", ctx);
         model.eval();
         return model;
     }

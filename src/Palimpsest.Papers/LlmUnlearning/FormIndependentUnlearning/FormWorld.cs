@@ -132,15 +132,7 @@ public sealed class FormWorld
     public TinyGpt Train(TinyGptConfig shape, FormIndependentUnlearning.Config cfg, RunContext ctx)
     {
         var examples = _items.Select(Example).ToList();
-        using var init = ctx.TorchGenerator("init");
-        var model = new TinyGpt(shape, init).to(ctx.Device);
-        int steps = (cfg.Epochs * examples.Count + cfg.BatchSize - 1) / cfg.BatchSize;
-        Trainer.Fit(model, examples.Select(e => e.Tokens).ToList(), new TrainOptions
-        {
-            Steps = steps, BatchSize = cfg.BatchSize, LearningRate = cfg.LearningRate, WarmupSteps = Math.Min(50, steps / 10),
-            LossFrom = examples.Select(e => e.AnswerFrom).ToList(), Stage = "train", OrderStream = "order-train",
-        }, ctx);
-        return model;
+        return AnswerTraining.Train(shape, examples, cfg.Epochs, cfg.BatchSize, cfg.LearningRate, "train", "order-train", ctx);
     }
 
     /// <summary>The (attribute, prompt, answer) texts of one person in one form.</summary>

@@ -52,15 +52,7 @@ public sealed class TofuLite
     public TinyGpt Train(TinyGptConfig shape, IReadOnlyList<int> people, string stage, RunContext ctx)
     {
         var examples = Examples(people);
-        using var init = ctx.TorchGenerator("init");
-        var model = new TinyGpt(shape, init).to(ctx.Device);
-        int steps = (_cfg.Epochs * examples.Count + _cfg.BatchSize - 1) / _cfg.BatchSize;
-        Trainer.Fit(model, examples.Select(e => e.Tokens).ToList(), new TrainOptions
-        {
-            Steps = steps, BatchSize = _cfg.BatchSize, LearningRate = _cfg.LearningRate, WarmupSteps = Math.Min(50, steps / 10),
-            LossFrom = examples.Select(e => e.AnswerFrom).ToList(), Stage = stage, OrderStream = $"order-{stage}",
-        }, ctx);
-        return model;
+        return AnswerTraining.Train(shape, examples, _cfg.Epochs, _cfg.BatchSize, _cfg.LearningRate, stage, $"order-{stage}", ctx);
     }
 
     /// <summary>

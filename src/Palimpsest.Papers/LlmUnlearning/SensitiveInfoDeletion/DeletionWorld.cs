@@ -85,14 +85,6 @@ public sealed class DeletionWorld
     public TinyGpt Train(TinyGptConfig shape, IReadOnlyList<Fact> facts, SensitiveInfoDeletion.Config cfg, string stage, RunContext ctx)
     {
         var examples = Examples(facts, Enumerable.Range(0, cfg.TrainTemplates).ToList());
-        using var init = ctx.TorchGenerator("init");
-        var model = new TinyGpt(shape, init).to(ctx.Device);
-        int steps = (cfg.Epochs * examples.Count + cfg.BatchSize - 1) / cfg.BatchSize;
-        Trainer.Fit(model, examples.Select(e => e.Tokens).ToList(), new TrainOptions
-        {
-            Steps = steps, BatchSize = cfg.BatchSize, LearningRate = cfg.LearningRate, WarmupSteps = Math.Min(50, steps / 10),
-            LossFrom = examples.Select(e => e.AnswerFrom).ToList(), Stage = stage, OrderStream = $"order-{stage}",
-        }, ctx);
-        return model;
+        return AnswerTraining.Train(shape, examples, cfg.Epochs, cfg.BatchSize, cfg.LearningRate, stage, $"order-{stage}", ctx);
     }
 }
