@@ -75,10 +75,11 @@ namespace Palimpsest.Cli
             {
                 return Usage(e.Message);
             }
+            if (RefusePublishing(o, [experiment]) is { } refusal) return Usage(refusal);
             Devices.SetThreads(o.Threads);
             var summary = RunOne(experiment, config, o);
             WriteScoreboard(o.OutDir, o.Budget, "palimpsest run");
-            return o.IsCheck && summary.Overall == Verdict.Fail ? 1 : 0;
+            return o.IsCheck && summary.AnyFailed ? 1 : 0;
         }
 
         public static int Reproduce(Options o)
@@ -94,13 +95,14 @@ namespace Palimpsest.Cli
             {
                 return Usage(e.Message);
             }
+            if (RefusePublishing(o, experiments) is { } refusal) return Usage(refusal);
             Devices.SetThreads(o.Threads);
             Console.WriteLine($"reproducing {experiments.Count} experiment(s) at budget {o.Budget.Name()}, seeds {string.Join(",", o.Seeds)}; {TorchRuntime.Status}");
             var failed = new List<string>();
             foreach (var e in experiments)
             {
                 var summary = RunOne(e, e.ConfigFor(o.Budget), o);
-                if (summary.Overall == Verdict.Fail) failed.Add(e.Info.Slug);
+                if (summary.AnyFailed) failed.Add(e.Info.Slug);
             }
             string path = WriteScoreboard(o.OutDir, o.Budget, $"palimpsest reproduce --budget {o.Budget.Name()}");
             Console.WriteLine($"scoreboard: {path}");
@@ -131,9 +133,31 @@ namespace Palimpsest.Cli
             Console.WriteLine($"   {run.Summary.WallSeconds:F1} s; results in {Path.Combine(o.OutDir, experiment.Info.Slug, folder)}");
             // Publish full-budget results of the default config over 3+ seeds written to the default runs/ folder,
             // so the committed scoreboard has them.
-            if (o.Budget == Budget.Full && o.Overrides.Count == 0 && o.Seeds.Count >= 3 && IsDefaultOut(o.OutDir))
+            if (Publishes(o))
                 Publish(Path.Combine(o.OutDir, experiment.Info.Slug, "full"), Path.Combine(PublishedDir, experiment.Info.Slug, "full"), run);
             return run.Summary;
+        }
+
+        /// <summary>Full-budget runs of the default config over 3+ seeds, written to the default runs/ folder, are published.</summary>
+        private static bool Publishes(Options o) =>
+            o.Budget == Budget.Full && o.Overrides.Count == 0 && o.Seeds.Count >= 3 && IsDefaultOut(o.OutDir);
+
+        /// <summary>
+        /// Pre-registration: a result is published only from a commit that already holds its claims, so a run that would
+        /// publish is refused, before any training, when the working tree has changes outside the generated results.
+        /// </summary>
+        private static string? RefusePublishing(Options o, IReadOnlyList<IExperiment> experiments)
+        {
+            if (!Publishes(o)) return null;
+            var changed = WorkingTree.Changes(RepoPaths.TryFindRoot());
+            if (changed is { Count: 0 }) return null;
+            string what = changed is null
+                ? "git cannot tell whether the working tree is clean (no git, or not a git checkout)"
+                : $"the working tree has uncommitted changes: {string.Join(", ", changed.Take(8))}{(changed.Count > 8 ? $" and {changed.Count - 8} more" : "")}";
+            return $"a full-budget run of {string.Join(", ", experiments.Select(e => e.Info.Slug).Take(5))}" +
+                   $"{(experiments.Count > 5 ? ", ..." : "")} publishes to data/results/, and {what}. Results are published only from " +
+                   "a clean commit that already holds the claims (pre-registration): commit first, or run without publishing " +
+                   "with '--out DIR' (or fewer than 3 seeds).";
         }
 
         private static void Publish(string from, string to, SeedsRun run)

@@ -2,33 +2,52 @@ using Palimpsest.Core.Metrics;
 
 namespace Palimpsest.Core.Experiments;
 
-/// <summary>Aggregates claim outcomes over seeds: mean, min-max, 95% interval, agreement, and a verdict on the mean.</summary>
+/// <summary>
+/// Aggregates claim outcomes over seeds. Threshold claims judge the across-seed mean; interval claims judge the 95%
+/// bootstrap interval of their items pooled within seeds; preconditions must pass on every seed; a claim that
+/// depends on a precondition is UNTESTED unless the precondition passed on every seed. No seed is ever left out of a mean.
+/// </summary>
 public static class ClaimAggregator
 {
-    /// <summary>
-    /// Summarises each claim over per-seed outcomes (one list per seed, claims in the same order).
-    /// The aggregate verdict judges the across-seed mean; NotChecked when the budget is below the claim's, or when the
-    /// claim's precondition failed on every seed (seeds where it failed are left out of the mean).
-    /// </summary>
+    /// <summary>Summarises each claim over per-seed outcomes (one list per seed, every claim in each).</summary>
     public static IReadOnlyList<ClaimSummary> Summarize(
-        IReadOnlyList<ClaimSpec> specs, IReadOnlyList<IReadOnlyList<ClaimOutcome>> perSeed, Budget budget)
+        IReadOnlyList<ClaimSpec> specs, IReadOnlyList<IReadOnlyList<ClaimOutcome>> perSeed, Budget budget,
+        IReadOnlyList<int>? seeds = null)
     {
         if (perSeed.Count == 0) throw new ArgumentException("no seeds to summarise", nameof(perSeed));
+        seeds ??= Enumerable.Range(1, perSeed.Count).ToList();
+        var gated = perSeed.Select(Claims.Gate).ToList();
         var summaries = new List<ClaimSummary>();
         foreach (var spec in specs)
         {
-            var outcomes = perSeed.Select(seed => seed.FirstOrDefault(o => o.Id == spec.Id)
+            var outcomes = gated.Select(seed => seed.FirstOrDefault(o => o.Id == spec.Id)
                 ?? throw new ArgumentException($"claim '{spec.Id}' is missing from a seed's outcomes")).ToList();
             var values = outcomes.Select(o => o.Measured).ToList();
-            // Seeds whose precondition failed (NotChecked at a budget that checks the claim) are left out of the
-            // verdict; when no seed is left, the claim is NotChecked.
-            bool atBudget = budget >= spec.CheckedAt;
-            var judgedValues = atBudget ? outcomes.Where(o => o.Verdict != Verdict.NotChecked).Select(o => o.Measured).ToList() : values;
-            var (mean, low, high) = MeanInterval(judgedValues.Count > 0 ? judgedValues : values);
-            var verdict = atBudget && judgedValues.Count == 0 ? Verdict.NotChecked : spec.Judge(mean, budget).Verdict;
-            int passing = judgedValues.Count(v => spec.Comparison.Holds(v, spec.Threshold));
-            summaries.Add(new ClaimSummary(spec.Id, spec.Statement, spec.Unit, spec.Comparison, spec.Threshold,
-                spec.CheckedAt, mean, values.Min(), values.Max(), low, high, passing, values.Count, values, verdict));
+            double mean, low, high;
+            bool holds;
+            if (spec.Test == ClaimTest.Interval)
+            {
+                var evidence = outcomes.Select(o => o.Evidence).ToList();
+                var ci = evidence.Any(e => e is null)
+                    ? new ConfidenceInterval(MeanOrNaN(values), double.NaN, double.NaN, Evidence.Level)
+                    : Evidence.PooledInterval(evidence!, Claims.IntervalRng(spec.Id, seeds));
+                (mean, low, high) = (ci.Estimate, ci.Lower, ci.Upper);
+                holds = spec.Comparison.IntervalHolds(low, high, spec.Threshold);
+            }
+            else
+            {
+                (mean, low, high) = MeanInterval(values);
+                holds = spec.Kind == ClaimKind.Precondition
+                    ? outcomes.All(o => spec.Comparison.Holds(o.Measured, spec.Threshold))
+                    : spec.Comparison.Holds(mean, spec.Threshold);
+            }
+            Verdict verdict = budget < spec.CheckedAt ? Verdict.NotChecked
+                : outcomes.Any(o => o.Verdict == Verdict.Untested) ? Verdict.Untested
+                : holds ? Verdict.Pass : Verdict.Fail;
+            summaries.Add(new ClaimSummary(spec.Id, spec.Kind, spec.Statement, spec.Unit, spec.Comparison, spec.Threshold,
+                spec.CheckedAt, spec.DependsOn, spec.Test, mean, values.Min(), values.Max(), low, high,
+                outcomes.Count(o => o.Verdict == Verdict.Pass), outcomes.Count(o => o.Verdict == Verdict.Untested),
+                values.Count, values, verdict));
         }
         return summaries;
     }
@@ -40,4 +59,6 @@ public static class ClaimAggregator
         var ci = Bootstrap.MeanWithTInterval(values);
         return (ci.Estimate, ci.Lower, ci.Upper);
     }
+
+    private static double MeanOrNaN(IReadOnlyList<double> values) => values.Count == 0 ? double.NaN : values.Average();
 }

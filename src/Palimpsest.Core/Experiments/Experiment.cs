@@ -29,6 +29,8 @@ public interface IExperiment
     object ConfigFor(Budget budget);
     /// <summary>The claims, as data.</summary>
     IReadOnlyList<ClaimSpec> ClaimSpecs { get; }
+    /// <summary>The hash of the claim definitions (<see cref="Experiments.Claims.Hash"/>), recorded with every result.</summary>
+    string ClaimsHash => Experiments.Claims.Hash(ClaimSpecs);
     /// <summary>Runs once with <paramref name="config"/> (of <see cref="ConfigType"/>) in <paramref name="context"/>.</summary>
     ExperimentRun Run(object config, RunContext context);
     /// <summary>The paper's figures, drawn from the results of one or more seeds.</summary>
@@ -46,7 +48,10 @@ public abstract class Experiment<TConfig, TResult> : IExperiment
     /// <inheritdoc/>
     public abstract PaperInfo Info { get; }
 
-    /// <summary>The paper's findings as claims; at least one compares with the control.</summary>
+    /// <summary>
+    /// The paper's claims: findings, at least one control that could win, the preconditions the findings depend on,
+    /// and sanity checks (see <see cref="ClaimKind"/>).
+    /// </summary>
     public abstract IReadOnlyList<Claim<TResult>> Claims { get; }
 
     /// <summary>The experiment itself. Draw randomness only from <paramref name="context"/>'s named streams.</summary>
@@ -55,13 +60,13 @@ public abstract class Experiment<TConfig, TResult> : IExperiment
     /// <summary>The paper's figures for one or more seeds' results (the first is the reference seed).</summary>
     public virtual IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<TResult> results) => [];
 
-    /// <summary>Runs once and judges every claim at the context's budget.</summary>
+    /// <summary>Runs once and judges every claim at the context's budget, preconditions gating the claims that depend on them.</summary>
     public (TResult Result, IReadOnlyList<ClaimOutcome> Claims) Execute(TConfig config, RunContext context)
     {
         ArgumentNullException.ThrowIfNull(config);
+        Experiments.Claims.Validate(((IExperiment)this).ClaimSpecs, Info.Slug);
         var result = Run(config, context);
-        var outcomes = Claims.Select(c => c.Evaluate(result, context.Budget)).ToList();
-        return (result, outcomes);
+        return (result, Experiments.Claims.Judge(Claims, result, context.Budget, context.Seed));
     }
 
     /// <summary>The config for a budget.</summary>

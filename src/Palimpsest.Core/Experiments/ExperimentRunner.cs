@@ -32,6 +32,7 @@ public static class ExperimentRunner
         if (seeds.Distinct().Count() != seeds.Count)
             throw new ArgumentException($"seeds repeat: {string.Join(",", seeds)}", nameof(seeds));
         config ??= experiment.ConfigFor(budget);
+        Claims.Validate(experiment.ClaimSpecs, experiment.Info.Slug);
         var provenance = Provenance.Current();
         var records = new List<RunRecord>();
         var results = new List<object>();
@@ -47,7 +48,7 @@ public static class ExperimentRunner
             if (budgetDir is not null)
                 AtomicFile.WriteAllText(Path.Combine(budgetDir, $"seed-{seed}", "result.json"), Json.Serialize(record));
         }
-        var summary = Summarize(experiment, budget, seeds, provenance.Commit, records);
+        var summary = Summarize(experiment, budget, seeds, records);
         if (budgetDir is not null)
         {
             AtomicFile.WriteAllText(Path.Combine(budgetDir, "summary.json"), Json.Serialize(summary));
@@ -59,19 +60,20 @@ public static class ExperimentRunner
     }
 
     /// <summary>The summary of per-seed records.</summary>
-    public static RunSummary Summarize(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds, string commit,
+    public static RunSummary Summarize(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds,
         IReadOnlyList<RunRecord> records)
     {
-        var claims = ClaimAggregator.Summarize(experiment.ClaimSpecs, records.Select(r => r.Claims).ToList(), budget);
+        var claims = ClaimAggregator.Summarize(experiment.ClaimSpecs, records.Select(r => r.Claims).ToList(), budget, seeds);
+        bool? clean = records.Any(r => r.Provenance.Clean is null) ? null : records.All(r => r.Provenance.Clean == true);
         return new RunSummary(experiment.Info.Slug, experiment.Info.Family, experiment.Info.Title, budget.Name(), seeds,
-            commit, records.Sum(r => r.WallSeconds), DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            claims);
+            records[0].Provenance.Commit, experiment.ClaimsHash, clean, records.Sum(r => r.WallSeconds),
+            DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), claims);
     }
 
     private static RunRecord Record(IExperiment experiment, Budget budget, int seed, object config, Provenance provenance,
         ExperimentRun run) =>
         new(experiment.Info.Slug, experiment.Info.Family, experiment.Info.Title, budget.Name(), seed, Json.ToNode(config),
-            provenance, Math.Round(run.WallSeconds, 3),
+            provenance, experiment.ClaimsHash, Math.Round(run.WallSeconds, 3),
             DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             Metrics(run.Result, run.Claims), run.Claims, Json.ToNode(run.Result));
 

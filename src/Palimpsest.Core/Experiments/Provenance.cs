@@ -4,9 +4,16 @@ using Palimpsest.Core.Runtime;
 
 namespace Palimpsest.Core.Experiments;
 
-/// <summary>What a result must record to be rebuilt: commit, package versions, device and machine.</summary>
+/// <summary>
+/// What a result must record to be rebuilt: commit, whether the working tree was clean (pre-registration: the claims
+/// were committed before the run), package versions, device and machine.
+/// </summary>
+/// <param name="Clean">True when the tree had no change outside the generated results (<see cref="WorkingTree"/>);
+/// null when git could not tell.</param>
+/// <param name="Changed">The first changed paths when the tree was not clean.</param>
 public sealed record Provenance(
-    string Commit, IReadOnlyDictionary<string, string> Packages, string Device, int Threads, string Runtime, string Os)
+    string Commit, bool? Clean, IReadOnlyList<string> Changed, IReadOnlyDictionary<string, string> Packages, string Device,
+    int Threads, string Runtime, string Os)
 {
     /// <summary>Reads the current process's provenance.</summary>
     public static Provenance Current()
@@ -24,7 +31,10 @@ public sealed record Provenance(
             packages[name] = Version(asm);
         }
         packages["libtorch"] = TorchRuntime.Status.LibTorchVersion ?? "unknown";
-        return new Provenance(CommitOf(RepoPaths.TryFindRoot()), packages, Devices.Default.ToString(),
+        string? root = RepoPaths.TryFindRoot();
+        var changed = WorkingTree.Changes(root);
+        return new Provenance(CommitOf(root), changed is null ? null : changed.Count == 0, changed?.Take(20).ToList() ?? [],
+            packages, Devices.Default.ToString(),
             TorchSharp.torch.get_num_threads(), System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             System.Runtime.InteropServices.RuntimeInformation.OSDescription);
     }

@@ -165,6 +165,13 @@ public static class LanguageModel
     }
 
     /// <summary>
+    /// Each sequence's mean negative log-likelihood per predicted token (nats/token): the per-item values behind a
+    /// paired comparison of two models on the same held-out text. NaN for a sequence with fewer than two tokens.
+    /// </summary>
+    public static double[] SequenceNll(TinyGpt model, IReadOnlyList<int[]> sequences, int batchSize = 64) =>
+        TokenLogProbs(model, sequences, batchSize).Select(row => row.Length == 0 ? double.NaN : -row.Average(lp => (double)lp)).ToArray();
+
+    /// <summary>
     /// Samples continuations of <paramref name="prompt"/> (temperature &gt; 0) or decodes greedily (temperature = 0),
     /// stopping at <paramref name="stopId"/> or after <paramref name="maxNewTokens"/>. No KV cache: keep lengths short.
     /// </summary>

@@ -29,6 +29,10 @@ public sealed class UnigramModel
     /// <summary>log p(token), in nats.</summary>
     public double LogProb(int token) => _logProbs[token];
 
+    /// <summary>Each sequence's mean negative log-likelihood per predicted token (nats/token; NaN below two tokens).</summary>
+    public double[] SequenceNll(IReadOnlyList<int[]> sequences) =>
+        sequences.Select(s => s.Length < 2 ? double.NaN : -s.Skip(1).Average(t => _logProbs[t])).ToArray();
+
     /// <summary>Mean negative log-likelihood per predicted token (nats/token).</summary>
     public double MeanNll(IReadOnlyList<int[]> sequences)
     {

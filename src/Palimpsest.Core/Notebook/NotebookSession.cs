@@ -72,6 +72,13 @@ public sealed class NotebookSession
     /// <summary>The config of the session's budget: <c>nb.Pick(X.Config.Smoke, X.Config.Full)</c>.</summary>
     public T Pick<T>(T smoke, T full) => Budget == Budget.Full ? full : smoke;
 
+    /// <summary>
+    /// The settings of <paramref name="config"/> as a table: value, full-budget value where it differs, and what each
+    /// setting is (from the code's documentation). Show settings with this rather than in prose.
+    /// </summary>
+    public DataFrame Settings<TConfig>(TConfig config) where TConfig : class, IExperimentConfig<TConfig> =>
+        SettingsTable.Frame(config, TConfig.Full);
+
     /// <summary>Runs <paramref name="experiment"/> over the session's seeds with a live progress display.</summary>
     public NotebookRun<TResult> Run<TConfig, TResult>(Experiment<TConfig, TResult> experiment, TConfig config)
         where TConfig : class, IExperimentConfig<TConfig>
@@ -113,14 +120,14 @@ public sealed class NotebookRun<TResult> where TResult : class
         Figures.FirstOrDefault(f => f.Name == name).Chart
         ?? throw new ArgumentException($"no figure '{name}'; available: {string.Join(", ", Figures.Select(f => f.Name))}");
 
-    /// <summary>"start-here: PASS (4/4 claims) at budget full over seeds 1,2,3".</summary>
-    public string Verdict()
-    {
-        var s = _run.Summary;
-        int pass = s.Claims.Count(c => c.Verdict == Experiments.Verdict.Pass);
-        int notChecked = s.Claims.Count(c => c.Verdict == Experiments.Verdict.NotChecked);
-        return $"{s.Slug}: {Reporting.ClaimTable.Mark(s.Overall)} ({pass}/{s.Claims.Count} claims pass" +
-               (notChecked > 0 ? $", {notChecked} not checked at this budget" : "") +
-               $") at budget {s.Budget} over seeds {string.Join(",", s.Seeds)}";
-    }
+    /// <summary>One claim's summary over the seeds, by id (for a closing cell that quotes a measured number).</summary>
+    public ClaimSummary Claim(string id) =>
+        _run.Summary.Claims.FirstOrDefault(c => c.Id == id)
+        ?? throw new ArgumentException($"no claim '{id}'; claims: {string.Join(", ", _run.Summary.Claims.Select(c => c.Id))}");
+
+    /// <summary>
+    /// The paper's verdict and headline: "start-here: REPRODUCED (3 of 3 findings; controls 1/1) at budget full over
+    /// seeds 1,2,3". At the smoke budget most findings are not checked, so the verdict reads "not checked".
+    /// </summary>
+    public string Verdict() => Reporting.ClaimTable.Verdict(_run.Summary);
 }

@@ -135,24 +135,24 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Greater<Result>("rocr-beats-wrong-subject",
+        Claim.Control<Result>("rocr-beats-wrong-subject",
             "ROCR cuts the targets' answer probability, averaged over F1–F4, by over 30 points more than the same edit aimed at another person",
-            r => r.RocrGainOverControl, 0.3, Budget.Smoke, "fraction", beatsControl: true),
-        Claim.AtLeast<Result>("ga-form-dependent",
+            r => r.RocrGainOverControl, Comparison.Greater, 0.3, Budget.Smoke, "fraction"),
+        Claim.Finding<Result>("ga-form-dependent",
             "GA, once F1 is reduced ≥ 80%, reduces at most 50% in at least two counted forms of F2–F5",
-            r => r.GaFormGap, 2, Budget.Full, "forms"),
-        Claim.AtLeast<Result>("npo-form-dependent",
+            r => r.GaFormGap, Comparison.AtLeast, 2, Budget.Full, "forms"),
+        Claim.Finding<Result>("npo-form-dependent",
             "NPO, once F1 is reduced ≥ 80%, reduces at most 50% in at least two counted forms of F2–F5",
-            r => r.NpoFormGap, 2, Budget.Full, "forms"),
-        Claim.AtLeast<Result>("rocr-every-form",
+            r => r.NpoFormGap, Comparison.AtLeast, 2, Budget.Full, "forms"),
+        Claim.Finding<Result>("rocr-every-form",
             "ROCR reduces the answer probability by ≥ 70% in every counted form",
-            r => r.RocrMinReduction, RocrEveryForm, Budget.Full, "fraction"),
-        Claim.AtMost<Result>("rocr-keeps-retain",
+            r => r.RocrMinReduction, Comparison.AtLeast, RocrEveryForm, Budget.Full, "fraction"),
+        Claim.Finding<Result>("rocr-keeps-retain",
             "ROCR lowers the other people's accuracy by ≤ 10 points (mean over counted forms)",
-            r => r.RocrRetainDrop, 10, Budget.Full, "points"),
-        Claim.Less<Result>("rocr-edits-fast",
+            r => r.RocrRetainDrop, Comparison.AtMost, 10, Budget.Full, "points"),
+        Claim.Finding<Result>("rocr-edits-fast",
             "Each ROCR edit takes under a second (the covariance is estimated once)",
-            r => r.MaxEditSeconds, 1, Budget.Full, "seconds"),
+            r => r.MaxEditSeconds, Comparison.Less, 1, Budget.Full, "seconds"),
     ];
 
     /// <summary>Per form (F1..F5): mean true-answer probability and top-1 accuracy on the targets, accuracy on the retain people.</summary>

@@ -144,21 +144,21 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Greater<Result>("beats-control",
+        Claim.Control<Result>("beats-control",
             "Unlearning removes knowledge the untouched target keeps: the best method's KnowMem on forget QA is more than 10 points below the target's",
-            r => r.ForgettingGap, 10, Budget.Smoke, "points", beatsControl: true),
-        Claim.AtLeast<Result>("most-methods-forget",
+            r => r.ForgettingGap, Comparison.Greater, 10, Budget.Smoke, "points"),
+        Claim.Finding<Result>("most-methods-forget",
             "At least 5 of the 7 methods bring VerbMem and KnowMem on forget QA to at most the retrained model's + 5 points (C1, C2)",
-            r => r.MethodsForgetting, 5, Budget.Full, "methods"),
-        Claim.Less<Result>("unregularised-methods-destroy-utility",
+            r => r.MethodsForgetting, Comparison.AtLeast, 5, Budget.Full, "methods"),
+        Claim.Finding<Result>("unregularised-methods-destroy-utility",
             "GA and NPO without a regulariser both keep less than half of the target's KnowMem on retain QA (C4)",
-            r => r.UnregularisedUtilityRatio, 0.5, Budget.Full, "ratio"),
-        Claim.AtMost<Result>("no-method-meets-all",
+            r => r.UnregularisedUtilityRatio, Comparison.Less, 0.5, Budget.Full, "ratio"),
+        Claim.Finding<Result>("no-method-meets-all",
             "At most one method meets C1 and C2 while keeping |PrivLeak| ≤ 20 (C3) and ≥ 80% of the target's utility (C4)",
-            r => r.MethodsMeetingAll, 1, Budget.Full, "methods"),
-        Claim.AtLeast<Result>("utility-degrades-with-scale-and-requests",
+            r => r.MethodsMeetingAll, Comparison.AtMost, 1, Budget.Full, "methods"),
+        Claim.Finding<Result>("utility-degrades-with-scale-and-requests",
             "For at least 4 methods utility falls monotonically as the forget set grows (C5) and as requests accumulate (C6)",
-            r => r.MethodsDegrading, 4, Budget.Full, "methods"),
+            r => r.MethodsDegrading, Comparison.AtLeast, 4, Budget.Full, "methods"),
     ];
 
     /// <summary>C3, MUSE's PrivLeak: the relative gap (%) between the unlearned and the retrained model's membership AUC.</summary>

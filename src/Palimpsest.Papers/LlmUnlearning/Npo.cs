@@ -120,24 +120,24 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Greater<Result>("beats-control",
+        Claim.Control<Result>("beats-control",
             "NPO+RT's best forget10 checkpoint at ≥ 80% utility is ≥ 10× closer (KS p) to the retrained model than the model before unlearning",
-            r => r.Log10QualityNpoRt10 - r.Log10QualityTarget10, 1, Budget.Smoke, "log10 p", beatsControl: true),
-        Claim.AtLeast<Result>("ga-collapses-at-matched-forgetting",
+            r => r.Log10QualityNpoRt10 - r.Log10QualityTarget10, Comparison.Greater, 1, Budget.Smoke, "log10 p"),
+        Claim.Finding<Result>("ga-collapses-at-matched-forgetting",
             "Synthetic: where GA and NPO first reach the same forget distance, GA's retain distance is ≥ 5× NPO's",
-            r => r.SyntheticRetainRatio, 5, Budget.Full, "ratio"),
-        Claim.AtLeast<Result>("npo-collapses-slower",
+            r => r.SyntheticRetainRatio, Comparison.AtLeast, 5, Budget.Full, "ratio"),
+        Claim.Finding<Result>("npo-collapses-slower",
             "Synthetic: at an equal learning rate NPO takes ≥ 5× more steps than GA before its retain distance exceeds 0.5 nats",
-            r => r.SyntheticCollapseRatio, 5, Budget.Full, "ratio"),
-        Claim.AtLeast<Result>("npo-rt-beats-ga-forget10",
+            r => r.SyntheticCollapseRatio, Comparison.AtLeast, 5, Budget.Full, "ratio"),
+        Claim.Finding<Result>("npo-rt-beats-ga-forget10",
             "Forget10: the best NPO+RT checkpoint with utility ≥ 80% of the target has a KS p ≥ 100× the best GA or GA+RT one",
-            r => r.Log10QualityNpoRt10 - r.Log10QualityGa10, 2, Budget.Full, "log10 p"),
-        Claim.Greater<Result>("npo-forgets-half",
+            r => r.Log10QualityNpoRt10 - r.Log10QualityGa10, Comparison.AtLeast, 2, Budget.Full, "log10 p"),
+        Claim.Finding<Result>("npo-forgets-half",
             "Forget50: an NPO variant keeps utility ≥ 50% of the target at forget quality > 1e-3",
-            r => r.Log10QualityNpo50, -3, Budget.Full, "log10 p"),
-        Claim.AtMost<Result>("only-npo-forgets-half",
+            r => r.Log10QualityNpo50, Comparison.Greater, -3, Budget.Full, "log10 p"),
+        Claim.Finding<Result>("only-npo-forgets-half",
             "Forget50: no method outside the NPO family keeps utility ≥ 50% at forget quality > 1e-3",
-            r => r.OthersMeeting50, 0, Budget.Full, "methods"),
+            r => r.OthersMeeting50, Comparison.AtMost, 0, Budget.Full, "methods"),
     ];
 
     private static readonly string[] Idk = ["i", "do", "not", "know"];

@@ -110,24 +110,24 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Greater<Result>("beats-control",
+        Claim.Control<Result>("beats-control",
             "CDD flags the contaminated model's seen problems far better than the clean model's (the same problems, never seen)",
-            r => r.CddAucHigh - r.CddAucControl, 0.2, Budget.Smoke, "AUC", beatsControl: true),
-        Claim.AtLeast<Result>("cdd-detects",
+            r => r.CddAucHigh - r.CddAucControl, Comparison.Greater, 0.2, Budget.Smoke, "AUC"),
+        Claim.Finding<Result>("cdd-detects",
             "CDD detects problems seen at least 5 times with AUC ≥ 0.85, black-box",
-            r => r.CddAucHigh, 0.85, Budget.Full, "AUC"),
-        Claim.AtLeast<Result>("cdd-monotone",
+            r => r.CddAucHigh, Comparison.AtLeast, 0.85, Budget.Full, "AUC"),
+        Claim.Finding<Result>("cdd-monotone",
             "CDD's AUC rises with the number of occurrences (Spearman rho over levels ≥ 0.9)",
-            r => r.CddMonotonicity, 0.9, Budget.Full, "rho"),
-        Claim.AtLeast<Result>("cdd-near-white-box",
+            r => r.CddMonotonicity, Comparison.AtLeast, 0.9, Budget.Full, "rho"),
+        Claim.Finding<Result>("cdd-near-white-box",
             "CDD comes within 0.05 AUC of (or above) the white-box perplexity detector",
-            r => r.CddAucHigh - r.PerplexityAucHigh, -0.05, Budget.Full, "AUC"),
-        Claim.AtLeast<Result>("ted-cuts-inflation",
+            r => r.CddAucHigh - r.PerplexityAucHigh, Comparison.AtLeast, -0.05, Budget.Full, "AUC"),
+        Claim.Finding<Result>("ted-cuts-inflation",
             "TED removes at least 30% of the pass@1 inflation from contamination",
-            r => r.Inflation > 0 ? 1 - r.InflationTed / r.Inflation : 0, 0.3, Budget.Full, "share of inflation"),
-        Claim.AtMost<Result>("ted-spares-clean",
+            r => r.Inflation > 0 ? 1 - r.InflationTed / r.Inflation : 0, Comparison.AtLeast, 0.3, Budget.Full, "share of inflation"),
+        Claim.Finding<Result>("ted-spares-clean",
             "... while moving the clean model's pass@1 by at most 3 points",
-            r => r.CleanTedShift, 0.03, Budget.Full, "pass@1"),
+            r => r.CleanTedShift, Comparison.AtMost, 0.03, Budget.Full, "pass@1"),
     ];
 
     /// <inheritdoc/>

@@ -102,21 +102,21 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Greater<Result>("beats-held-out",
+        Claim.Control<Result>("beats-held-out",
             "Inserted text is memorized: the most duplicated passages' suffix loss is far below that of held-out passages",
-            r => r.HeldOutMinusMostDuplicated, 0.25, Budget.Smoke, "nats/token", beatsControl: true),
-        Claim.Less<Result>("grows-with-duplicates",
+            r => r.HeldOutMinusMostDuplicated, Comparison.Greater, 0.25, Budget.Smoke, "nats/token"),
+        Claim.Finding<Result>("grows-with-duplicates",
             "Memorization grows with the number of duplicates (Spearman, one-sided p < 1e-4)",
-            r => r.DoseLog10P, -4, Budget.Full, "log10 p"),
-        Claim.Less<Result>("diluted-by-larger-corpus",
+            r => r.DoseLog10P, Comparison.Less, -4, Budget.Full, "log10 p"),
+        Claim.Finding<Result>("diluted-by-larger-corpus",
             "The same duplicates are memorized less in a 4× larger corpus (paired Wilcoxon p < 0.01 at ≥ 16 duplicates)",
-            r => r.DilutionLog10P, -2, Budget.Full, "log10 p"),
-        Claim.Less<Result>("late-beats-early",
+            r => r.DilutionLog10P, Comparison.Less, -2, Budget.Full, "log10 p"),
+        Claim.Finding<Result>("late-beats-early",
             "Text inserted only in the last quarter is memorized more than text inserted only in the first (Wilcoxon p < 0.01)",
-            r => r.TimingLog10P, -2, Budget.Full, "log10 p"),
-        Claim.AtLeast<Result>("larger-model-memorizes-more",
+            r => r.TimingLog10P, Comparison.Less, -2, Budget.Full, "log10 p"),
+        Claim.Finding<Result>("larger-model-memorizes-more",
             "The larger model memorizes at least as much at 4 and 16 duplicates (suffix loss of A minus C)",
-            r => r.SizeGap, 0, Budget.Full, "nats/token"),
+            r => r.SizeGap, Comparison.AtLeast, 0, Budget.Full, "nats/token"),
     ];
 
     private const string Runs = "ABCDE";

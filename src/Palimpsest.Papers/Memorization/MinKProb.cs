@@ -111,24 +111,24 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Greater<Result>("beats-control",
+        Claim.Control<Result>("beats-control",
             "The target model's Min-20% AUC is well above that of a reference model that never saw the members",
-            r => r.AucMin20 - r.AucControl, 0.05, Budget.Smoke, "AUC", beatsControl: true),
-        Claim.Greater<Result>("mink-beats-loss",
+            r => r.AucMin20 - r.AucControl, Comparison.Greater, 0.05, Budget.Smoke, "AUC"),
+        Claim.Finding<Result>("mink-beats-loss",
             "Min-20% separates members better than the loss: the paired-bootstrap 95% interval of the AUC difference lies above 0",
-            r => r.MinKMinusLoss.Lower, 0, Budget.Full, "AUC (lower 95% bound)"),
-        Claim.Greater<Result>("mink-beats-zlib",
+            r => r.MinKMinusLoss.Lower, Comparison.Greater, 0, Budget.Full, "AUC (lower 95% bound)"),
+        Claim.Finding<Result>("mink-beats-zlib",
             "Min-20% separates members better than the zlib ratio (interval above 0)",
-            r => r.MinKMinusZlib.Lower, 0, Budget.Full, "AUC (lower 95% bound)"),
-        Claim.Greater<Result>("longer-is-easier",
+            r => r.MinKMinusZlib.Lower, Comparison.Greater, 0, Budget.Full, "AUC (lower 95% bound)"),
+        Claim.Finding<Result>("longer-is-easier",
             "Detection improves with text length (longest minus shortest, Min-20% AUC)",
-            r => r.AucLongest - r.AucShortest, 0, Budget.Full, "AUC"),
-        Claim.Greater<Result>("larger-is-easier",
+            r => r.AucLongest - r.AucShortest, Comparison.Greater, 0, Budget.Full, "AUC"),
+        Claim.Finding<Result>("larger-is-easier",
             "Detection improves with model size (large minus small model, Min-20% AUC)",
-            r => r.AucMin20 - r.AucSmallModel, 0, Budget.Full, "AUC"),
-        Claim.Greater<Result>("exposure-is-easier",
+            r => r.AucMin20 - r.AucSmallModel, Comparison.Greater, 0, Budget.Full, "AUC"),
+        Claim.Finding<Result>("exposure-is-easier",
             "Detection improves with the number of exposures (most minus fewest, Min-20% AUC)",
-            r => r.AucMin20 - r.AucFewestExposures, 0, Budget.Full, "AUC"),
+            r => r.AucMin20 - r.AucFewestExposures, Comparison.Greater, 0, Budget.Full, "AUC"),
     ];
 
     private const int HeadlineLength = 64;

@@ -102,24 +102,24 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Greater<Result>("verbatim-inflates",
+        Claim.Control<Result>("verbatim-inflates",
             "Training on the test items inflates accuracy far above the clean fine-tune (the control)",
-            r => Acc(r, "verbatim") - Acc(r, "clean"), 0.3, Budget.Smoke, "accuracy", beatsControl: true),
-        Claim.AtLeast<Result>("rephrased-inflates",
+            r => Acc(r, "verbatim") - Acc(r, "clean"), Comparison.Greater, 0.3, Budget.Smoke, "accuracy"),
+        Claim.Finding<Result>("rephrased-inflates",
             "Rephrased test items give at least 70% of the verbatim gain",
-            r => r.RephrasedShareOfGain, 0.7, Budget.Full, "share of verbatim gain"),
-        Claim.AtMost<Result>("ngram-misses-rephrased",
+            r => r.RephrasedShareOfGain, Comparison.AtLeast, 0.7, Budget.Full, "share of verbatim gain"),
+        Claim.Finding<Result>("ngram-misses-rephrased",
             "n-gram decontamination flags at most 10% of rephrased items",
-            r => Get(r, "rephrased").NgramRecall, 0.1, Budget.Full, "recall"),
-        Claim.AtLeast<Result>("ngram-catches-verbatim",
+            r => Get(r, "rephrased").NgramRecall, Comparison.AtMost, 0.1, Budget.Full, "recall"),
+        Claim.Finding<Result>("ngram-catches-verbatim",
             "... but at least 95% of verbatim items",
-            r => Get(r, "verbatim").NgramRecall, 0.95, Budget.Full, "recall"),
-        Claim.AtLeast<Result>("judge-finds-rephrased",
+            r => Get(r, "verbatim").NgramRecall, Comparison.AtLeast, 0.95, Budget.Full, "recall"),
+        Claim.Finding<Result>("judge-finds-rephrased",
             "Retrieval plus the paraphrase judge finds rephrased items with F1 ≥ 0.9",
-            r => Get(r, "rephrased").JudgeF1, 0.9, Budget.Full, "F1"),
-        Claim.Greater<Result>("judge-beats-embedding",
+            r => Get(r, "rephrased").JudgeF1, Comparison.AtLeast, 0.9, Budget.Full, "F1"),
+        Claim.Finding<Result>("judge-beats-embedding",
             "... strictly better than the best threshold on embedding (TF-IDF) similarity",
-            r => Get(r, "rephrased").JudgeF1 - Get(r, "rephrased").EmbeddingF1, 0, Budget.Full, "F1"),
+            r => Get(r, "rephrased").JudgeF1 - Get(r, "rephrased").EmbeddingF1, Comparison.Greater, 0, Budget.Full, "F1"),
     ];
 
     private static Condition Get(Result r, string name) => r.Conditions.Single(c => c.Name == name);

@@ -109,21 +109,21 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Greater<Result>("contaminated-beat-clean",
+        Claim.Control<Result>("contaminated-beat-clean",
             "Guided completions beat general ones on contaminated partitions far more than on clean partitions (the control)",
-            r => r.ContaminatedGap - r.CleanGap, 0.1, Budget.Smoke, "ROUGE-L", beatsControl: true),
-        Claim.AtLeast<Result>("algorithm2-accurate",
+            r => r.ContaminatedGap - r.CleanGap, Comparison.Greater, 0.1, Budget.Smoke, "ROUGE-L"),
+        Claim.Finding<Result>("algorithm2-accurate",
             "Algorithm 2 (exact / near-exact matches) labels at least 11 of 12 partitions correctly at 3 copies (pooled ≥ 90%)",
-            r => r.Algorithm2Accuracy[0], 0.9, Budget.Full, "share of partitions"),
-        Claim.AtLeast<Result>("algorithm1-accurate",
+            r => r.Algorithm2Accuracy[0], Comparison.AtLeast, 0.9, Budget.Full, "share of partitions"),
+        Claim.Finding<Result>("algorithm1-accurate",
             "Algorithm 1 (bootstrap of guided vs general ROUGE-L) labels at least 10 of 12 correctly (pooled ≥ 83%)",
-            r => r.Algorithm1Accuracy[0], 0.83, Budget.Full, "share of partitions"),
-        Claim.AtLeast<Result>("contaminated-gap",
+            r => r.Algorithm1Accuracy[0], Comparison.AtLeast, 0.83, Budget.Full, "share of partitions"),
+        Claim.Finding<Result>("contaminated-gap",
             "Contaminated partitions: guided − general ROUGE-L ≥ 0.2",
-            r => r.ContaminatedGap, 0.2, Budget.Full, "ROUGE-L"),
-        Claim.Less<Result>("clean-no-gap",
+            r => r.ContaminatedGap, Comparison.AtLeast, 0.2, Budget.Full, "ROUGE-L"),
+        Claim.Finding<Result>("clean-no-gap",
             "Clean partitions: |guided − general| ROUGE-L < 0.05",
-            r => r.CleanAbsGap, 0.05, Budget.Full, "ROUGE-L"),
+            r => r.CleanAbsGap, Comparison.Less, 0.05, Budget.Full, "ROUGE-L"),
     ];
 
     /// <inheritdoc/>

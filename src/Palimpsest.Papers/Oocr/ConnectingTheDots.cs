@@ -97,19 +97,19 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
         foreach (var task in TaskNames)
         {
             TaskResult Of(Result r) => r.Tasks.Single(t => t.Task == task);
-            claims.Add(Claim.Less<Result>($"{task}-latent-above-chance",
+            claims.Add(Claim.Finding<Result>($"{task}-latent-above-chance",
                 $"{task}: latent names are verbalised above chance ({PrimaryType(task)}, binomial p < 1e-3 per seed)",
-                r => Of(r).LatentLog10P, -3, Budget.Full, "log10 p"));
-            claims.Add(Claim.Greater<Result>($"{task}-control-at-chance",
+                r => Of(r).LatentLog10P, Comparison.Less, -3, Budget.Full, "log10 p"));
+            claims.Add(Claim.Finding<Result>($"{task}-control-at-chance",
                 $"{task}: never-trained control names sit at chance (p > 0.05)",
-                r => Of(r).ControlLog10P, Math.Log10(0.05), Budget.Full, "log10 p"));
-            claims.Add(Claim.Greater<Result>($"{task}-latent-beats-control",
+                r => Of(r).ControlLog10P, Comparison.Greater, Math.Log10(0.05), Budget.Full, "log10 p"));
+            claims.Add(Claim.Control<Result>($"{task}-latent-beats-control",
                 $"{task}: latent names are answered better than control names",
-                r => Of(r).LatentAccuracy - Of(r).ControlAccuracy, 0, Budget.Full, "accuracy", beatsControl: true));
+                r => Of(r).LatentAccuracy - Of(r).ControlAccuracy, Comparison.Greater, 0, Budget.Full, "accuracy"));
         }
-        claims.Add(Claim.Greater<Result>("complex-weaker",
+        claims.Add(Claim.Finding<Result>("complex-weaker",
             "OOCR is weaker for complex latents: Mixture and Parity lift less above chance than the simple tasks",
-            r => r.SimpleMinusComplexLift, 0, Budget.Full, "accuracy over chance"));
+            r => r.SimpleMinusComplexLift, Comparison.Greater, 0, Budget.Full, "accuracy over chance"));
         return claims;
     }
 

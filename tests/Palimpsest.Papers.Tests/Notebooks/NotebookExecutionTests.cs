@@ -4,7 +4,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.DotNet.Interactive.Documents;
+using Palimpsest.Core.Data;
+using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Notebook;
+using Palimpsest.Core.Reporting;
 using Xunit.Abstractions;
 
 namespace Palimpsest.Papers.Tests.Notebooks;
@@ -39,6 +42,8 @@ public sealed class NotebookExecutionTests(ITestOutputHelper output)
         string executed = file.ExecutedPath;
         Directory.CreateDirectory(Path.GetDirectoryName(executed)!);
         File.Delete(executed); // a stale copy must not pass for this run's
+        string summaryPath = RepoPaths.Under("runs", file.Slug, "smoke", "summary.json");
+        File.Delete(summaryPath); // nor a stale summary
 
         var run = await RunDotnetRepl(file, executed);
         output.WriteLine($"{path}: dotnet-repl exit code {run.ExitCode}, {run.Elapsed.TotalSeconds:F1} s; executed copy: {executed}");
@@ -69,14 +74,16 @@ public sealed class NotebookExecutionTests(ITestOutputHelper output)
         Assert.True(run.ExitCode == 0,
             $"{path}: dotnet-repl exited with {run.ExitCode} although no cell recorded an error.\n{run.Tails()}");
 
-        AssertShowsResults(path, file.Slug, cells);
+        AssertShowsResults(path, file.Slug, cells, summaryPath);
     }
 
     /// <summary>
     /// A notebook that silently shows nothing must fail: the banner at smoke budget, an output for every cell that ends in
-    /// an expression, progress from the run, Plotly figures, the claim table as an HTML table with every claim, a verdict.
+    /// an expression, progress from the run, Plotly figures, the claim table as an HTML table with every claim, and the
+    /// verdict that the run's own summary gives, with every claim judged at smoke holding.
     /// </summary>
-    private static void AssertShowsResults(string path, string slug, IReadOnlyList<InteractiveDocumentElement> cells)
+    private static void AssertShowsResults(string path, string slug, IReadOnlyList<InteractiveDocumentElement> cells,
+        string summaryPath)
     {
         var code = cells.Select((c, i) => (Number: i + 1, Cell: c)).Where(x => !x.Cell.IsMarkdown()).ToList();
         string Shown((int Number, InteractiveDocumentElement Cell) x) => string.Join("\n", x.Cell.Outputs.Select(OutputText));
@@ -95,17 +102,24 @@ public sealed class NotebookExecutionTests(ITestOutputHelper output)
             Assert.True(Shown(x).Contains("Plotly chart will be drawn", StringComparison.Ordinal),
                 $"{path}: cell {x.Number} should render a Plotly chart (is the Plotly.NET.Interactive extension loaded?); it showed:\n{Clip(Shown(x))}");
 
-        // Verdicts themselves are the contract's business (a smoke run may leave every claim not checked); here the
-        // notebook must show the table with every registered claim and a verdict line for this slug.
         var claims = Single(path, code, ".ClaimTable()");
         var missing = Registry.Get(slug).ClaimSpecs.Select(c => c.Id).Where(id => !Shown(claims).Contains(id, StringComparison.Ordinal)).ToList();
         Assert.True(Shown(claims).Contains("<table", StringComparison.Ordinal) && missing.Count == 0,
             $"{path}: the claim table (cell {claims.Number}) should render as an HTML table listing every claim (is the " +
             $"Microsoft.Data.Analysis extension loaded?); missing: {string.Join(", ", missing)}; it showed:\n{Clip(Shown(claims))}");
 
+        // The notebook's run wrote its summary where the runner would; the verdict it shows must be the one that summary
+        // gives, and every claim judged at smoke must hold in the notebook's own run (as the contract demands of the
+        // library's run of the same config and seed).
+        Assert.True(File.Exists(summaryPath), $"{path}: the run wrote no {summaryPath}");
+        var summary = Json.Deserialize<RunSummary>(File.ReadAllText(summaryPath));
+        var failing = summary.Claims.Where(c => c.CheckedAt == Budget.Smoke && c.Verdict != Verdict.Pass)
+            .Select(c => $"{c.Id}: {ClaimTable.Mark(c.Verdict)} ({c.Mean} {c.Unit}, expected {ClaimTable.Expected(c)})").ToList();
+        Assert.True(failing.Count == 0, $"{path}: claims judged at smoke do not hold in the notebook's run:\n{string.Join("\n", failing)}");
         var verdict = Single(path, code, ".Verdict()");
-        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(Shown(verdict), $"{slug}: (PASS|FAIL|not checked) \\("),
-            $"{path}: the verdict (cell {verdict.Number}) should read '{slug}: PASS|FAIL|not checked (...)'; it showed:\n{Clip(Shown(verdict))}");
+        string expected = ClaimTable.Verdict(summary);
+        Assert.True(Shown(verdict).Contains(expected, StringComparison.Ordinal),
+            $"{path}: the verdict (cell {verdict.Number}) should read '{expected}'; it showed:\n{Clip(Shown(verdict))}");
     }
 
     private static (int Number, InteractiveDocumentElement Cell) Single(

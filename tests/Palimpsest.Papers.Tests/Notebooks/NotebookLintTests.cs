@@ -187,6 +187,55 @@ public sealed partial class NotebookLintTests
 
     [Theory]
     [MemberData(nameof(Notebooks))]
+    public void Prose_restates_no_settings_or_results(string path)
+    {
+        var cells = Cells(NotebookFiles.Get(path));
+        for (int i = 1; i < cells.Count; i++)
+        {
+            if (!cells[i].IsMarkdown()) continue;
+            var found = HandTypedNumbers(cells[i].Code());
+            Assert.True(found.Count == 0,
+                $"{path}: markdown cell {i + 1} restates numbers by hand ({string.Join("; ", found.Take(6))}). Settings and " +
+                "results drift when written twice: show them from the config (nb.Settings(cfg)) and the result (run.ClaimTable(), " +
+                "run.Claim(id), a cell of run.First), and keep prose qualitative. Exempt: cell 1 (citation, runtimes), a " +
+                "'## Pilot log' cell, '> ' quotes of the paper, `code`.");
+        }
+    }
+
+    /// <summary>
+    /// Decimals, percentages and numbers of two or more digits in prose, outside code spans, links, quotes ("> ") and a
+    /// pilot log; years and "Figure 3"-style references are allowed.
+    /// </summary>
+    public static IReadOnlyList<string> HandTypedNumbers(string markdown)
+    {
+        if (markdown.TrimStart().StartsWith("## Pilot", StringComparison.Ordinal)) return [];
+        var lines = markdown.Split('\n').Where(l => !l.TrimStart().StartsWith('>'));
+        string text = string.Join("\n", lines);
+        text = CodeSpan().Replace(text, "");
+        text = LinkTarget().Replace(text, "]");
+        var found = new List<string>();
+        foreach (System.Text.RegularExpressions.Match m in ProseNumber().Matches(text))
+        {
+            string v = m.Groups[1].Value;
+            if (Year().IsMatch(v)) continue;
+            if (Reference().IsMatch(text[Math.Max(0, m.Index - 12)..m.Index])) continue;
+            found.Add(text[Math.Max(0, m.Index - 20)..Math.Min(text.Length, m.Index + m.Length + 8)].ReplaceLineEndings(" ").Trim());
+        }
+        return found;
+    }
+
+    [Fact]
+    public void The_number_lint_finds_restated_numbers_and_spares_the_exempt()
+    {
+        Assert.Equal(3, HandTypedNumbers("The model reaches 0.93 accuracy on 100 people, 80% of them.").Count);
+        Assert.Empty(HandTypedNumbers("As Figure 3 of the 2024 paper shows, `Steps = 400` is a setting; see [x](a/b-12.md)."));
+        Assert.Empty(HandTypedNumbers("> The paper quotes 4.0, 8.3 and 11.7.\nOur run shows the same ordering."));
+        Assert.Empty(HandTypedNumbers("## Pilot log\n- 60 epochs: 72% known; 120 epochs: 100%."));
+        Assert.Empty(HandTypedNumbers("Three seeds, one model, k of 5 candidates."));
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
     public void Notebook_belongs_to_a_registered_experiment(string path)
     {
         var file = NotebookFiles.Get(path);
@@ -436,6 +485,21 @@ public sealed partial class NotebookLintTests
             if (k >= a.Length || k >= b.Length || a[k] != b[k]) return k + 1;
         return 0;
     }
+
+    [GeneratedRegex(@"`[^`]*`")]
+    private static partial System.Text.RegularExpressions.Regex CodeSpan();
+
+    [GeneratedRegex(@"\]\([^)]*\)")]
+    private static partial System.Text.RegularExpressions.Regex LinkTarget();
+
+    [GeneratedRegex(@"(?<![\w.\-/])(\d+\.\d+|\d+\s?%|\d{2,}(,\d{3})*)(?![\w/])")]
+    private static partial System.Text.RegularExpressions.Regex ProseNumber();
+
+    [GeneratedRegex(@"^(19|20)\d\d$")]
+    private static partial System.Text.RegularExpressions.Regex Year();
+
+    [GeneratedRegex(@"(Figure|Fig\.|Table|Section|Eq\.|§|Appendix|arXiv:?)\s*$")]
+    private static partial System.Text.RegularExpressions.Regex Reference();
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex CellId();
