@@ -40,7 +40,7 @@ public sealed class CliTests
             var (code, output, error) = Runner.Capture("run", "start-here", "--seeds", "11,12", "--out", outDir,
                 "--set", "steps=60");
             Assert.True(code == 0, $"exit {code}: {error}");
-            Assert.Contains("beats-control", output);
+            Assert.Contains("training-learns", output);
             string dir = Path.Combine(outDir, "start-here", "smoke-custom"); // overrides never mix with default runs
             var first = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "seed-11", "result.json")))!;
             Assert.Equal("start-here", (string?)first["slug"]);
@@ -48,9 +48,14 @@ public sealed class CliTests
             Assert.Equal(60, (int?)first["config"]!["steps"]);
             Assert.NotNull(first["provenance"]!["packages"]!["TorchSharp"]);
             Assert.NotNull(first["claims"]![0]!["verdict"]);
+            Assert.Equal("precondition", (string?)first["claims"]![0]!["kind"]);
+            Assert.Equal(Registry.Get("start-here").ClaimsHash, (string?)first["claimsHash"]);
+            Assert.NotNull(first["provenance"]!["commit"]);
+            Assert.True(first["provenance"]!.AsObject().ContainsKey("clean"), "result.json must record whether the tree was clean");
             Assert.True(File.Exists(Path.Combine(dir, "seed-12", "result.json")));
             var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!;
             Assert.Equal(2, summary["seeds"]!.AsArray().Count);
+            Assert.Equal(Registry.Get("start-here").ClaimsHash, (string?)summary["claimsHash"]);
             Assert.Equal("2/2", $"{summary["claims"]![0]!["seedsPassing"]}/{summary["claims"]![0]!["seedCount"]}");
             Assert.True(File.Exists(Path.Combine(dir, "fig-learning-curve.html")));
             Assert.Empty(Directory.EnumerateFiles(outDir, "*.tmp-*", SearchOption.AllDirectories));
@@ -83,5 +88,43 @@ public sealed class CliTests
         {
             Directory.Delete(outDir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void PublishingFromADirtyOrUnknownTreeIsRefusedBeforeAnyTraining()
+    {
+        // A stand-in repository root (the runner finds the root from its working directory): a full-budget run of the
+        // default config on 3 seeds to the default runs/ folder would publish, so it must be refused, naming why.
+        string root = Directory.CreateTempSubdirectory("palimpsest-prereg").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "Notebooks.sln"), "");
+            var notGit = Runner.CaptureIn(root, "check", "start-here", "--budget", "full");
+            Assert.Equal(2, notGit.ExitCode);
+            Assert.Contains("git cannot tell whether the working tree is clean", notGit.Error);
+            Assert.False(Directory.Exists(Path.Combine(root, "runs")), "nothing may run before the refusal");
+
+            Git(root, "init", "-q");
+            File.WriteAllText(Path.Combine(root, "notes.txt"), "an uncommitted change");
+            var dirty = Runner.CaptureIn(root, "reproduce", "--only", "start-here", "--budget", "full");
+            Assert.Equal(2, dirty.ExitCode);
+            Assert.Contains("uncommitted changes: Notebooks.sln, notes.txt", dirty.Error);
+            Assert.Contains("pre-registration", dirty.Error);
+            Assert.Contains("--out DIR", dirty.Error);
+            Assert.False(Directory.Exists(Path.Combine(root, "runs")), "nothing may run before the refusal");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void Git(string dir, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = dir, RedirectStandardOutput = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var git = System.Diagnostics.Process.Start(start)!;
+        git.WaitForExit();
+        Assert.Equal(0, git.ExitCode);
     }
 }

@@ -8,14 +8,17 @@ public static class Runner
 {
     public static string Dll => RepoPaths.Under("src", "Palimpsest.Cli", "bin", "lib", "palimpsest.dll");
 
-    public static (int ExitCode, string Output, string Error) Capture(params string[] args)
+    public static (int ExitCode, string Output, string Error) Capture(params string[] args) => CaptureIn(RepoPaths.Root, args);
+
+    /// <summary>Runs the runner with <paramref name="workingDirectory"/> as its current directory.</summary>
+    public static (int ExitCode, string Output, string Error) CaptureIn(string workingDirectory, params string[] args)
     {
         Assert.True(File.Exists(Dll), $"the runner is not built at {Dll}");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root,
+            WorkingDirectory = workingDirectory,
         };
         start.ArgumentList.Add(Dll);
         foreach (var a in args) start.ArgumentList.Add(a);
