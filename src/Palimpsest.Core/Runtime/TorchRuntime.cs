@@ -36,6 +36,12 @@ public sealed record TorchRuntimeStatus
     /// <summary>True when the DllImport resolver for TorchSharp was registered (false if another resolver was already set).</summary>
     public bool IsResolverRegistered { get; init; }
 
+    /// <summary>The MKL vendor shim loaded before libtorch (<see cref="MklCpuShim"/>), or null when not applied.</summary>
+    public string? MklShim { get; init; }
+
+    /// <summary>Why the MKL shim was or was not applied.</summary>
+    public string MklShimReason { get; init; } = "";
+
     /// <summary>Why something was skipped, or an empty string.</summary>
     public string Note { get; init; } = "";
 
@@ -58,7 +64,8 @@ public sealed record TorchRuntimeStatus
             ? $"libLibTorchSharp.so loaded by TorchSharp ({why})"
             : UsesPatchedCopy ? $"patched copy {LibTorchSharpLoaded} ({why})" : $"{LibTorchSharpLoaded} ({why})";
         string libtorch = LibTorchDirectory is null ? "libtorch not preloaded" : $"libtorch {LibTorchVersion} from {LibTorchDirectory}";
-        return $"TorchSharp natives: {which}; {libtorch}" + (Note.Length > 0 ? $"; {Note}" : "");
+        string mkl = MklShim is null ? $"MKL as shipped ({MklShimReason})" : $"MKL takes its Intel code paths ({MklShimReason}; {MklCpuShim.Variable}=off to disable)";
+        return $"TorchSharp natives: {which}; {libtorch}; {mkl}" + (Note.Length > 0 ? $"; {Note}" : "");
     }
 }
 
@@ -169,6 +176,15 @@ public static class TorchRuntime
         }
 
         var preloaded = new List<string>();
+        var (applyShim, shimWhy) = MklCpuShim.Decide(Environment.GetEnvironmentVariable(MklCpuShim.Variable), ReadCpuInfo());
+        string? shim = null;
+        if (applyShim)
+        {
+            shim = MklCpuShim.Write(Path.Combine(CacheRoot(), "palimpsest", "mkl-cpu"));
+            MklCpuShim.Load(shim);
+            preloaded.Add(shim);
+        }
+        status = status with { MklShim = shim, MklShimReason = shimWhy };
         foreach (string path in LibTorchFiles.Select(f => Path.Combine(libtorchDir, f)))
         {
             LoadByFullPath(path);
@@ -271,9 +287,7 @@ public static class TorchRuntime
     /// <summary>Returns the cached patched copy, writing it first if it is missing or differs.</summary>
     private static string EnsureCachedCopy(string source, byte[] original, byte[] patched)
     {
-        string cacheRoot = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg)
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        string cacheRoot = CacheRoot();
         string key = Convert.ToHexStringLower(SHA256.HashData(original))[..16];
         string directory = Path.Combine(cacheRoot, "palimpsest", "libtorchsharp", key);
         string path = Path.Combine(directory, LibTorchSharpFile);
@@ -291,6 +305,19 @@ public static class TorchRuntime
                 $"Cannot write the patched copy of {source} to {directory}: {ex.Message} " +
                 "Set XDG_CACHE_HOME to a writable directory.", ex);
         }
+    }
+
+    /// <summary>$XDG_CACHE_HOME when set to an absolute path, else ~/.cache.</summary>
+    private static string CacheRoot() =>
+        Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+
+    private static string ReadCpuInfo()
+    {
+        try { return File.ReadAllText("/proc/cpuinfo"); }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
     }
 
     private static IntPtr LoadByFullPath(string path)

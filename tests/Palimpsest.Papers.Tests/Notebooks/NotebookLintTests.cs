@@ -218,6 +218,7 @@ public sealed partial class NotebookLintTests
         {
             string v = m.Groups[1].Value;
             if (Year().IsMatch(v)) continue;
+            if (v.StartsWith("95", StringComparison.Ordinal) && IntervalWords().IsMatch(text[(m.Index + m.Length)..])) continue;
             if (Reference().IsMatch(text[Math.Max(0, m.Index - 12)..m.Index])) continue;
             found.Add(text[Math.Max(0, m.Index - 20)..Math.Min(text.Length, m.Index + m.Length + 8)].ReplaceLineEndings(" ").Trim());
         }
@@ -232,6 +233,7 @@ public sealed partial class NotebookLintTests
         Assert.Empty(HandTypedNumbers("> The paper quotes 4.0, 8.3 and 11.7.\nOur run shows the same ordering."));
         Assert.Empty(HandTypedNumbers("## Pilot log\n- 60 epochs: 72% known; 120 epochs: 100%."));
         Assert.Empty(HandTypedNumbers("Three seeds, one model, k of 5 candidates."));
+        Assert.Empty(HandTypedNumbers("The claim passes when its 95% interval (95% CI) clears the threshold."));
     }
 
     [Theory]
@@ -494,6 +496,9 @@ public sealed partial class NotebookLintTests
 
     [GeneratedRegex(@"(?<![\w.\-/])(\d+\.\d+|\d+\s?%|\d{2,}(,\d{3})*)(?![\w/])")]
     private static partial System.Text.RegularExpressions.Regex ProseNumber();
+
+    [GeneratedRegex(@"^\s*(CI|interval|confidence)")]
+    private static partial System.Text.RegularExpressions.Regex IntervalWords();
 
     [GeneratedRegex(@"^(19|20)\d\d$")]
     private static partial System.Text.RegularExpressions.Regex Year();
