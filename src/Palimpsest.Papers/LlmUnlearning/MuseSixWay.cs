@@ -19,9 +19,13 @@ namespace Palimpsest.Papers.LlmUnlearning;
 /// epochs; the exact oracle is the same initialisation trained without the forget articles. The toy still tests the
 /// claim because every criterion is measured as in MUSE against that exact oracle, and the methods (MUSE's GA, GA_GDR,
 /// GA_KLR, NPO, NPO_GDR, NPO_KLR and Task Vector, one fixed stopping rule for all) face the paper's trade-off: forget
-/// and retain articles share every template, so pushing the forget text down pushes shared structure down too. The
-/// untouched target is the control. WHP is left out: it needs a two-model predictor that the Core evaluation APIs
-/// (which take one <see cref="TinyGpt"/>) do not accept.
+/// and retain articles share every template, so pushing the forget text down pushes shared structure down too.
+/// Claim kinds: the protocol's four checks (a)–(d) are the findings; the control is the untouched target, which keeps
+/// every forget fact it knew and so wins whenever unlearning does nothing (compared probe by probe); the preconditions
+/// are what MUSE's evaluation assumes of the target before any unlearning: it recites the forget articles, answers
+/// their questions (KnowMem_f) and the retain articles' questions (utility). Findings and the control are UNTESTED on
+/// any seed where the target did not learn what they need. WHP is left out: it needs a two-model predictor that the
+/// Core evaluation APIs (which take one <see cref="TinyGpt"/>) do not accept.
 /// </summary>
 public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result>
 {
@@ -83,8 +87,13 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
         };
     }
 
-    /// <summary>One model's C1–C4 (MUSE's main table): VerbMem, KnowMem on forget and retain QA (%), membership AUC, PrivLeak (%).</summary>
-    public sealed record SixWayRow(string Method, double VerbMem, double KnowMemForget, double KnowMemRetain, double Auc, double PrivLeak);
+    /// <summary>
+    /// One model's C1–C4 (MUSE's main table): VerbMem, KnowMem on forget and retain QA (%), membership AUC, PrivLeak (%);
+    /// the mean NLL of the forget articles (nats/token: what the gradient methods push up); and the items behind KnowMem
+    /// forget: per forget probe (in forget-set order), 1 if answered, else 0.
+    /// </summary>
+    public sealed record SixWayRow(string Method, double VerbMem, double KnowMemForget, double KnowMemRetain, double Auc, double PrivLeak,
+        double ForgetNll, IReadOnlyList<double> ForgetCorrect);
 
     /// <summary>Utility (KnowMem on retain QA, %) after unlearning, at a forget fraction (C5) or after a number of requests (C6).</summary>
     public sealed record UtilityPoint(string Method, double X, double Utility);
@@ -114,8 +123,13 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
         public required int MethodsMeetingAll { get; init; }
         /// <summary>(d) Methods whose utility falls monotonically with forget size and with requests.</summary>
         public required int MethodsDegrading { get; init; }
-        /// <summary>Control: the target's KnowMem_f minus the lowest KnowMem_f of any method (points).</summary>
-        public required double ForgettingGap { get; init; }
+        /// <summary>The control's items: per forget probe, the share of methods that still answer it after unlearning
+        /// (to be compared with <see cref="SixWayRow.ForgetCorrect"/> of the target, the first row).</summary>
+        public required IReadOnlyList<double> MethodsForgetCorrect { get; init; }
+        /// <summary>Diagnostic: the target's KnowMem on forget QA with each question read inside its article (%).</summary>
+        public required double TargetKnowMemForgetInContext { get; init; }
+        /// <summary>Diagnostic: the same for the retrained model (%).</summary>
+        public required double RetrainKnowMemForgetInContext { get; init; }
     }
 
     /// <summary>The label of Task Vector in <see cref="Config.Methods"/>.</summary>
@@ -144,21 +158,42 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Control<Result>("beats-control",
-            "Unlearning removes knowledge the untouched target keeps: the best method's KnowMem on forget QA is more than 10 points below the target's",
-            r => r.ForgettingGap, Comparison.Greater, 10, Budget.Smoke, "points"),
+        // Preconditions: what the toy target must have learnt before unlearning means anything. The protocol gives no
+        // level; 80 is the project's level for "known" (issue 15: accuracy >= 0.8 unless the protocol says otherwise).
+        Claim.Precondition<Result>("target-memorises-forget-text",
+            "Before unlearning the target recites its forget articles: VerbMem at least 80 (C1 needs verbatim memory to remove)",
+            r => r.TargetVerbMem, Comparison.AtLeast, 80, Budget.Full, "ROUGE-L F1 (%)"),
+        Claim.Precondition<Result>("target-knows-forget",
+            "Before unlearning the target answers its forget articles' questions asked alone: KnowMem_f at least 80% (C2 and " +
+            "the control need knowledge to remove)",
+            r => r.TargetKnowMemForget, Comparison.AtLeast, 80, Budget.Full, "accuracy (%)"),
+        Claim.Precondition<Result>("target-knows-retain",
+            "Before unlearning the target answers the retain articles' questions: utility (KnowMem_r) at least 80% (C4–C6 " +
+            "need utility to lose)",
+            r => r.TargetUtility, Comparison.AtLeast, 80, Budget.Full, "accuracy (%)"),
+        Claim.Control<Result>("methods-beat-untouched-target",
+            "Unlearning removes knowledge the untouched target keeps: on the same forget probes the target answers more than 10 " +
+            "points more often than the methods on average (a method that does nothing ties the target)",
+            r => Evidence.Paired(r.SixWay[0].ForgetCorrect, r.MethodsForgetCorrect), Comparison.Greater, 0.1, Budget.Full,
+            "share of forget probes", dependsOn: ["target-knows-forget"]),
+        // Protocol claim (a) (5 of 8 there; WHP is not run, so 5 of 7).
         Claim.Finding<Result>("most-methods-forget",
             "At least 5 of the 7 methods bring VerbMem and KnowMem on forget QA to at most the retrained model's + 5 points (C1, C2)",
-            r => r.MethodsForgetting, Comparison.AtLeast, 5, Budget.Full, "methods"),
+            r => r.MethodsForgetting, Comparison.AtLeast, 5, Budget.Full, "methods",
+            dependsOn: ["target-memorises-forget-text", "target-knows-forget"]),
+        // Protocol claim (b).
         Claim.Finding<Result>("unregularised-methods-destroy-utility",
             "GA and NPO without a regulariser both keep less than half of the target's KnowMem on retain QA (C4)",
-            r => r.UnregularisedUtilityRatio, Comparison.Less, 0.5, Budget.Full, "ratio"),
+            r => r.UnregularisedUtilityRatio, Comparison.Less, 0.5, Budget.Full, "ratio", dependsOn: ["target-knows-retain"]),
+        // Protocol claim (c).
         Claim.Finding<Result>("no-method-meets-all",
             "At most one method meets C1 and C2 while keeping |PrivLeak| ≤ 20 (C3) and ≥ 80% of the target's utility (C4)",
-            r => r.MethodsMeetingAll, Comparison.AtMost, 1, Budget.Full, "methods"),
+            r => r.MethodsMeetingAll, Comparison.AtMost, 1, Budget.Full, "methods",
+            dependsOn: ["target-memorises-forget-text", "target-knows-forget", "target-knows-retain"]),
+        // Protocol claim (d).
         Claim.Finding<Result>("utility-degrades-with-scale-and-requests",
             "For at least 4 methods utility falls monotonically as the forget set grows (C5) and as requests accumulate (C6)",
-            r => r.MethodsDegrading, Comparison.AtLeast, 4, Budget.Full, "methods"),
+            r => r.MethodsDegrading, Comparison.AtLeast, 4, Budget.Full, "methods", dependsOn: ["target-knows-retain"]),
     ];
 
     /// <summary>C3, MUSE's PrivLeak: the relative gap (%) between the unlearned and the retrained model's membership AUC.</summary>
@@ -187,9 +222,11 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
         {
             double auc = world.MinKAuc(model, forget, split.Holdout, cfg.MinKPercent);
             double verbMem = world.VerbMem(model, forget, cfg.PrefixTokens, cfg.ContinuationTokens);
-            return new SixWayRow(name, R(verbMem), R(world.KnowMem(model, forget)), R(world.KnowMem(model, split.Utility)), R(auc),
-                R(PrivLeak(auc, aucRetrain)));
+            var forgetCorrect = world.KnowMemPerProbe(model, forget);
+            return new SixWayRow(name, verbMem, 100 * forgetCorrect.Average(), world.KnowMem(model, split.Utility), auc,
+                PrivLeak(auc, aucRetrain), world.Nll(model, forget), forgetCorrect);
         }
+        var inContext = (Target: world.KnowMemInContext(target, forget), Retrain: world.KnowMemInContext(retrain, forget));
         var rows = new List<SixWayRow> { Row("target", target), Row("retrain", retrain) };
         var (scalability, sustainability) = (new List<UtilityPoint>(), new List<UtilityPoint>());
         foreach (string method in cfg.Methods)
@@ -200,7 +237,7 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
                     var request = split.Request(k, cfg.ForgetFraction);
                     Unlearn(method, model, world, request, split.Regulariser, cfg, ctx, $"{method} request {k + 1}");
                     if (k == 0) rows.Add(Row(method, model));   // request 1 is the C1–C4 forget set
-                    double utility = k == 0 ? rows[^1].KnowMemRetain : R(world.KnowMem(model, split.Utility));
+                    double utility = k == 0 ? rows[^1].KnowMemRetain : world.KnowMem(model, split.Utility);
                     sustainability.Add(new UtilityPoint(method, k + 1, utility));
                 }
             foreach (double fraction in cfg.ScalingFractions)
@@ -213,13 +250,11 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
                 using var model = target.Copy();
                 string stage = $"{method} forget {(int)Math.Round(fraction * 100)}%";
                 Unlearn(method, model, world, split.Forget(fraction), split.Regulariser, cfg, ctx, stage);
-                scalability.Add(new UtilityPoint(method, fraction, R(world.KnowMem(model, split.Utility))));
+                scalability.Add(new UtilityPoint(method, fraction, world.KnowMem(model, split.Utility)));
             }
         }
-        return Summarise(rows, scalability, sustainability);
+        return Summarise(rows, scalability, sustainability, inContext);
     }
-
-    private static double R(double x) => Math.Round(x, 4);
 
     private static void Validate(Config cfg)
     {
@@ -277,7 +312,8 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
         }, ctx);
     }
 
-    private static Result Summarise(List<SixWayRow> rows, List<UtilityPoint> scalability, List<UtilityPoint> sustainability)
+    private static Result Summarise(List<SixWayRow> rows, List<UtilityPoint> scalability, List<UtilityPoint> sustainability,
+        (double Target, double Retrain) inContext)
     {
         var (target, retrain) = (rows[0], rows[1]);
         var methods = rows.Skip(2).ToList();
@@ -291,13 +327,16 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
             TargetVerbMem = target.VerbMem, TargetKnowMemForget = target.KnowMemForget, TargetUtility = target.KnowMemRetain,
             RetrainAuc = retrain.Auc,
             MethodsForgetting = methods.Count(Forgets),
-            UnregularisedUtilityRatio = R(methods.Where(r => r.Method is "GA" or "NPO")
-                .Select(r => r.KnowMemRetain / target.KnowMemRetain).DefaultIfEmpty(double.NaN).Max()),
+            UnregularisedUtilityRatio = methods.Where(r => r.Method is "GA" or "NPO")
+                .Select(r => r.KnowMemRetain / target.KnowMemRetain).DefaultIfEmpty(double.NaN).Max(),
             MethodsMeetingAll = methods.Count(r => Forgets(r) && Math.Abs(r.PrivLeak) <= PrivLeakBound
                 && r.KnowMemRetain >= UtilityFloor * target.KnowMemRetain),
             MethodsDegrading = methods.Count(r => Degrades(Curve(scalability, r.Method), DegradationTolerance)
                 && Degrades(Curve(sustainability, r.Method), DegradationTolerance)),
-            ForgettingGap = R(target.KnowMemForget - methods.Min(r => r.KnowMemForget)),
+            MethodsForgetCorrect = Enumerable.Range(0, target.ForgetCorrect.Count)
+                .Select(i => methods.Average(r => r.ForgetCorrect[i])).ToList(),
+            TargetKnowMemForgetInContext = inContext.Target,
+            RetrainKnowMemForgetInContext = inContext.Retrain,
         };
     }
 

@@ -21,7 +21,11 @@ namespace Palimpsest.Papers.LlmUnlearning;
 /// forget 10% or 50% of them with eight methods, and judge each checkpoint by TOFU's forget quality (KS-test p-value
 /// between the truth-ratio distributions of the unlearned and the retrained model on forget facts) and model utility
 /// (harmonic mean of retain probability, retain accuracy, retain truth score and accuracy on "world" people). The
-/// control is the fine-tuned model before unlearning; the exact oracle is a model trained without the forget people.
+/// control is the fine-tuned model before unlearning (it wins if unlearning does nothing); the exact oracle is a model
+/// trained without the forget people. Claim kinds: the protocol's checks of both parts are the findings; the
+/// preconditions are what they presuppose: the fine-tuned model knows its forget and retain facts before unlearning,
+/// and in the synthetic part the initial model differs from the retrained one on forget points and GA does collapse
+/// within the run. A finding is UNTESTED on any seed where its precondition fails.
 /// </summary>
 public sealed class Npo : Experiment<Npo.Config, Npo.Result>
 {
@@ -93,12 +97,28 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
         public required double TargetUtility { get; init; }
         /// <summary>Utility of the model retrained without the forget10 people.</summary>
         public required double RetrainedUtility { get; init; }
-        /// <summary>Forget accuracy of the fine-tuned model (how well it memorised) and of the retrained model (chance).</summary>
+        /// <summary>Forget accuracy of the fine-tuned model on the first (forget10) split (how well it memorised) and of the
+        /// retrained model (chance).</summary>
         public required double TargetForgetAccuracy { get; init; }
+        /// <summary>Forget accuracy of the fine-tuned model on the last (forget50) split.</summary>
+        public required double TargetForgetAccuracy50 { get; init; }
+        /// <summary>Accuracy of the fine-tuned model on the retain facts of the first (forget10) split.</summary>
+        public required double TargetRetainAccuracy { get; init; }
         /// <summary>See <see cref="TargetForgetAccuracy"/>.</summary>
         public required double RetrainedForgetAccuracy { get; init; }
         /// <summary>(A) GA's retain distance over NPO's, each where it first reaches the forget distance both reach.</summary>
         public required double SyntheticRetainRatio { get; init; }
+        /// <summary>(A) The steps at which GA and NPO first reach that forget distance.</summary>
+        public required int SyntheticMatchedStepGa { get; init; }
+        /// <summary>See <see cref="SyntheticMatchedStepGa"/>.</summary>
+        public required int SyntheticMatchedStepNpo { get; init; }
+        /// <summary>(A) The items behind <see cref="SyntheticRetainRatio"/>: GA's KL to the retrained model per retain
+        /// evaluation point, at GA's matched step (nats).</summary>
+        public required IReadOnlyList<double> SyntheticMatchedRetainGa { get; init; }
+        /// <summary>(A) The same for NPO at its matched step, on the same points.</summary>
+        public required IReadOnlyList<double> SyntheticMatchedRetainNpo { get; init; }
+        /// <summary>(A) The first logged step at which GA's retain distance exceeds the collapse level (NaN if it never does).</summary>
+        public required double SyntheticGaCollapseStep { get; init; }
         /// <summary>(A) Steps until NPO's retain distance crosses the collapse level over GA's (10 = NPO never did within 10× GA's).</summary>
         public required double SyntheticCollapseRatio { get; init; }
         /// <summary>(B) log10 forget quality: best NPO+RT checkpoint with utility ≥ 80% of the target, forget10.</summary>
@@ -120,24 +140,61 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Control<Result>("beats-control",
-            "NPO+RT's best forget10 checkpoint at ≥ 80% utility is ≥ 10× closer (KS p) to the retrained model than the model before unlearning",
-            r => r.Log10QualityNpoRt10 - r.Log10QualityTarget10, Comparison.Greater, 1, Budget.Smoke, "log10 p"),
+        // Preconditions of (B). The protocol has the target "fine-tuned to memorise all"; 0.9 leaves room for a few facts
+        // (the first full run's target knew 82% of its forget facts and was judged not to meet it, see the notebook).
+        Claim.Precondition<Result>("target-knows-forget10",
+            "Before unlearning the fine-tuned model answers at least 90% of the forget10 facts",
+            r => r.TargetForgetAccuracy, Comparison.AtLeast, 0.9, Budget.Full, "accuracy"),
+        Claim.Precondition<Result>("target-knows-forget50",
+            "Before unlearning the fine-tuned model answers at least 90% of the forget50 facts",
+            r => r.TargetForgetAccuracy50, Comparison.AtLeast, 0.9, Budget.Full, "accuracy"),
+        Claim.Precondition<Result>("target-knows-retain",
+            "Before unlearning the fine-tuned model answers at least 90% of the retain facts (utility to keep)",
+            r => r.TargetRetainAccuracy, Comparison.AtLeast, 0.9, Budget.Full, "accuracy"),
+        // Preconditions of (A). The paper's design puts forget and retain points in different places with opposite label
+        // rules, so the initial model (fit on both) must be far from the retrained one on forget points only; 5× is the
+        // margin the world's unit test asks.
+        Claim.Precondition<Result>("synthetic-forget-set-learnt",
+            "Synthetic: before unlearning the initial model is at least 5× further from the retrained model on forget points than on retain points",
+            r => r.Synthetic[0].ForgetDistance[0] / r.Synthetic[0].RetainDistance[0], Comparison.AtLeast, 5, Budget.Full, "ratio"),
+        // Comparing collapse speeds needs a collapse to time: GA's retain distance must cross the collapse level (the
+        // protocol's KL > 0.5 nats, Config.CollapseDistance) within the run; the step is NaN, and fails, if it never does.
+        Claim.Precondition<Result>("synthetic-ga-collapses",
+            "Synthetic: GA collapses within the run: its retain distance crosses the collapse level at some step",
+            r => r.SyntheticGaCollapseStep, Comparison.AtLeast, 1, Budget.Full, "step"),
+        // The control: the fine-tuned model before unlearning, which is itself a candidate checkpoint (epoch 0), so a run
+        // that does nothing scores exactly the control. Forget quality is a KS-test p-value over the forget facts, the
+        // paper's own statistic, so the claim compares test outcomes and stays a threshold claim.
+        Claim.Control<Result>("npo-rt-beats-untouched-target",
+            "Forget10: NPO+RT's best checkpoint at ≥ 80% utility is ≥ 10× closer (KS p) to the retrained model than the " +
+            "fine-tuned model before unlearning",
+            r => r.Log10QualityNpoRt10 - r.Log10QualityTarget10, Comparison.Greater, 1, Budget.Full, "log10 p",
+            dependsOn: ["target-knows-forget10", "target-knows-retain"]),
+        // Protocol (A), first half: "GA's retain distance ≥ 5× NPO's", as a mean over retain points of GA − 5 × NPO ≥ 0.
         Claim.Finding<Result>("ga-collapses-at-matched-forgetting",
-            "Synthetic: where GA and NPO first reach the same forget distance, GA's retain distance is ≥ 5× NPO's",
-            r => r.SyntheticRetainRatio, Comparison.AtLeast, 5, Budget.Full, "ratio"),
+            "Synthetic: where GA and NPO first reach the same forget distance, GA's retain distance is ≥ 5× NPO's " +
+            "(per retain point: GA's KL minus 5× NPO's)",
+            r => Evidence.Paired(r.SyntheticMatchedRetainGa, r.SyntheticMatchedRetainNpo.Select(d => 5 * d).ToList()),
+            Comparison.AtLeast, 0, Budget.Full, "nats (per retain point)", dependsOn: ["synthetic-forget-set-learnt"]),
+        // Protocol (A), second half. A time to an event on one trajectory: no items to resample, so a threshold claim;
+        // 10 means NPO never collapsed within 10× GA's steps (a lower bound).
         Claim.Finding<Result>("npo-collapses-slower",
             "Synthetic: at an equal learning rate NPO takes ≥ 5× more steps than GA before its retain distance exceeds 0.5 nats",
-            r => r.SyntheticCollapseRatio, Comparison.AtLeast, 5, Budget.Full, "ratio"),
+            r => r.SyntheticCollapseRatio, Comparison.AtLeast, 5, Budget.Full, "ratio", dependsOn: ["synthetic-ga-collapses"]),
+        // Protocol (B) forget10: KS p-values compared as test outcomes (100× apart), a threshold claim.
         Claim.Finding<Result>("npo-rt-beats-ga-forget10",
             "Forget10: the best NPO+RT checkpoint with utility ≥ 80% of the target has a KS p ≥ 100× the best GA or GA+RT one",
-            r => r.Log10QualityNpoRt10 - r.Log10QualityGa10, Comparison.AtLeast, 2, Budget.Full, "log10 p"),
+            r => r.Log10QualityNpoRt10 - r.Log10QualityGa10, Comparison.AtLeast, 2, Budget.Full, "log10 p",
+            dependsOn: ["target-knows-forget10", "target-knows-retain"]),
+        // Protocol (B) forget50: a p-value against a level.
         Claim.Finding<Result>("npo-forgets-half",
             "Forget50: an NPO variant keeps utility ≥ 50% of the target at forget quality > 1e-3",
-            r => r.Log10QualityNpo50, Comparison.Greater, -3, Budget.Full, "log10 p"),
+            r => r.Log10QualityNpo50, Comparison.Greater, -3, Budget.Full, "log10 p",
+            dependsOn: ["target-knows-forget50", "target-knows-retain"]),
         Claim.Finding<Result>("only-npo-forgets-half",
             "Forget50: no method outside the NPO family keeps utility ≥ 50% at forget quality > 1e-3",
-            r => r.OthersMeeting50, Comparison.AtMost, 0, Budget.Full, "methods"),
+            r => r.OthersMeeting50, Comparison.AtMost, 0, Budget.Full, "methods",
+            dependsOn: ["target-knows-forget50", "target-knows-retain"]),
     ];
 
     private static readonly string[] Idk = ["i", "do", "not", "know"];
@@ -163,7 +220,7 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
         var all = Enumerable.Range(0, cfg.Authors + cfg.WorldPeople).ToList();
         using var target = world.Train(shape, all, "target", ctx);
         var checkpoints = new List<Checkpoint>();
-        double targetUtility = 0, retrainedUtility = 0, targetAcc = 0, retrainedAcc = 0;
+        double targetUtility = 0, retrainedUtility = 0, targetAcc = 0, retrainedAcc = 0, targetAcc50 = 0, targetRetainAcc = 0;
         foreach (double fraction in cfg.ForgetFractions)
         {
             var forget = authorOrder.Take((int)Math.Round(fraction * cfg.Authors)).Order().ToList();
@@ -173,7 +230,9 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
             var oracle = world.Evaluate(retrained, forget, retain, null);
             var before = world.Evaluate(target, forget, retain, oracle.Ratios);
             if (fraction == cfg.ForgetFractions[0])
-                (targetUtility, retrainedUtility, targetAcc, retrainedAcc) = (before.Utility, oracle.Utility, before.ForgetAccuracy, oracle.ForgetAccuracy);
+                (targetUtility, retrainedUtility, targetAcc, retrainedAcc, targetRetainAcc) =
+                    (before.Utility, oracle.Utility, before.ForgetAccuracy, oracle.ForgetAccuracy, before.RetainAccuracy);
+            if (fraction == cfg.ForgetFractions[^1]) targetAcc50 = before.ForgetAccuracy;
             var data = world.Data(forget, retain);
             foreach (var method in UnlearningMethods.All)
                 foreach (double lr in cfg.UnlearnLearningRates)
@@ -189,7 +248,7 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
                     {
                         var e = world.Evaluate(model, forget, retain, oracle.Ratios);
                         checkpoints.Add(new Checkpoint(method.Label(), lr, fraction, step / perEpoch, e.Quality.PValue,
-                            Math.Round(e.Quality.Statistic, 5), Math.Round(e.Utility, 5), Math.Round(e.ForgetAccuracy, 5), Math.Round(e.Gibberish, 5)));
+                            e.Quality.Statistic, e.Utility, e.ForgetAccuracy, e.Gibberish));
                         return new Dictionary<string, double> { ["quality"] = e.Quality.PValue, ["utility"] = e.Utility };
                     });
                 }
@@ -203,20 +262,28 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
         var npoFamily = UnlearningMethods.All.Where(m => m.IsNpo()).Select(m => m.Label()).ToList();
         var others = UnlearningMethods.All.Where(m => !m.IsNpo()).Select(m => m.Label()).ToList();
         var (ga, npo) = (trajectories.Single(t => t.Method == "GA"), trajectories.Single(t => t.Method == "NPO"));
+        var (gaStep, npoStep) = MatchedSteps(ga, npo);
         return new Result
         {
             Checkpoints = checkpoints,
             Synthetic = trajectories,
-            TargetUtility = Math.Round(targetUtility, 5),
-            RetrainedUtility = Math.Round(retrainedUtility, 5),
-            TargetForgetAccuracy = Math.Round(targetAcc, 5),
-            RetrainedForgetAccuracy = Math.Round(retrainedAcc, 5),
-            SyntheticRetainRatio = Math.Round(MatchedRetainRatio(ga, npo), 5),
-            SyntheticCollapseRatio = Math.Round(CollapseRatio(synthetic, ga, cfg), 5),
-            Log10QualityNpoRt10 = Math.Round(Best(["NPO+RT"], f10, 0.8), 5),
-            Log10QualityGa10 = Math.Round(Best(["GA", "GA+RT"], f10, 0.8), 5),
-            Log10QualityTarget10 = Math.Round(PValue.Log10(checkpoints.First(c => c.ForgetFraction == f10 && c.Epoch == 0).ForgetQuality), 5),
-            Log10QualityNpo50 = Math.Round(Best(npoFamily, f50, 0.5), 5),
+            TargetUtility = targetUtility,
+            RetrainedUtility = retrainedUtility,
+            TargetForgetAccuracy = targetAcc,
+            TargetForgetAccuracy50 = targetAcc50,
+            TargetRetainAccuracy = targetRetainAcc,
+            RetrainedForgetAccuracy = retrainedAcc,
+            SyntheticRetainRatio = MatchedRetainRatio(ga, npo),
+            SyntheticMatchedStepGa = gaStep,
+            SyntheticMatchedStepNpo = npoStep,
+            SyntheticMatchedRetainGa = synthetic.RetainPointDistances("GA", gaStep, cfg.SyntheticLearningRate, cfg.SyntheticBeta),
+            SyntheticMatchedRetainNpo = synthetic.RetainPointDistances("NPO", npoStep, cfg.SyntheticLearningRate, cfg.SyntheticBeta),
+            SyntheticGaCollapseStep = StepsToCollapse(ga, cfg.CollapseDistance),
+            SyntheticCollapseRatio = CollapseRatio(synthetic, ga, cfg),
+            Log10QualityNpoRt10 = Best(["NPO+RT"], f10, 0.8),
+            Log10QualityGa10 = Best(["GA", "GA+RT"], f10, 0.8),
+            Log10QualityTarget10 = PValue.Log10(checkpoints.First(c => c.ForgetFraction == f10 && c.Epoch == 0).ForgetQuality),
+            Log10QualityNpo50 = Best(npoFamily, f50, 0.5),
             OthersMeeting50 = others.Count(m => Best([m], f50, 0.5) > -3),
         };
     }
@@ -224,10 +291,21 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
     /// <summary>GA's retain distance over NPO's, each at its first step reaching the forget distance both reach.</summary>
     public static double MatchedRetainRatio(RandomFeatureUnlearning.Trajectory ga, RandomFeatureUnlearning.Trajectory npo)
     {
-        double level = Math.Max(ga.ForgetDistance.Min(), npo.ForgetDistance.Min());
+        double level = MatchedLevel(ga, npo);
         double At(RandomFeatureUnlearning.Trajectory t) => t.RetainDistance[t.ForgetDistance.ToList().FindIndex(d => d <= level)];
         return At(ga) / At(npo);
     }
+
+    /// <summary>The logged steps at which GA and NPO first reach the forget distance both reach.</summary>
+    public static (int Ga, int Npo) MatchedSteps(RandomFeatureUnlearning.Trajectory ga, RandomFeatureUnlearning.Trajectory npo)
+    {
+        double level = MatchedLevel(ga, npo);
+        int At(RandomFeatureUnlearning.Trajectory t) => t.Steps[t.ForgetDistance.ToList().FindIndex(d => d <= level)];
+        return (At(ga), At(npo));
+    }
+
+    private static double MatchedLevel(RandomFeatureUnlearning.Trajectory ga, RandomFeatureUnlearning.Trajectory npo) =>
+        Math.Max(ga.ForgetDistance.Min(), npo.ForgetDistance.Min());
 
     /// <summary>First logged step whose retain distance exceeds <paramref name="level"/>; NaN if none does.</summary>
     public static double StepsToCollapse(RandomFeatureUnlearning.Trajectory t, double level)

@@ -1,3 +1,4 @@
+using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
 using Palimpsest.Papers.LlmUnlearning;
@@ -64,10 +65,47 @@ public sealed class MuseSixWayTests(PaperTests<MuseSixWay>.SmokeRuns runs) : Pap
         Assert.Equal(cfg.Methods.Length * cfg.ScalingFractions.Length, r.Scalability.Count);
         Assert.Equal(cfg.Methods.Length * cfg.Requests, r.Sustainability.Count);
         Assert.All(r.SixWay, x => Assert.InRange(x.Auc, 0, 1));
-        // At the smoke size the target memorises the forget articles' text (VerbMem) but hardly answers their questions
-        // asked alone; whether it knows the facts (KnowMem_f) is the full budget's precondition, not smoke's.
         Assert.True(r.TargetVerbMem > r.SixWay[1].VerbMem + 10, "the target reproduces the forget articles no better than the oracle");
         Assert.Equal(2 + cfg.Methods.Length, SixWayReport.Table([r]).Rows.Count);
+        int probes = 3 * (int)Math.Round(cfg.ForgetFraction * cfg.Articles);   // three questions per forget article
+        Assert.All(r.SixWay, x => Assert.Equal(probes, x.ForgetCorrect.Count));
+        Assert.All(r.SixWay, x => Assert.Equal(x.KnowMemForget, 100 * x.ForgetCorrect.Average(), 9));
+        Assert.Equal(probes, r.MethodsForgetCorrect.Count);
+    }
+
+    [Fact]
+    public void TheTargetKnowsTheForgetFactsAndTheFindingsNeedIt()
+    {
+        // History: this test once asserted that the smoke target answers the forget questions (asked alone) better than the
+        // oracle; at the smoke size it does not (both are at chance), and the assertion was loosened to verbatim memory.
+        // Its meaning comes back in two parts that can fail.
+        var r = (MuseSixWay.Result)_runs.First.Result;
+        // (1) The target holds the forget facts: with each question read inside its article it answers far more of them
+        //     than the retrained oracle, which never saw these people and can only guess.
+        Assert.True(r.TargetKnowMemForgetInContext > r.RetrainKnowMemForgetInContext + 20,
+            $"read in their articles, the target answers {r.TargetKnowMemForgetInContext:F1}% of the forget questions and the " +
+            $"oracle {r.RetrainKnowMemForgetInContext:F1}%: the target never learnt the facts the methods are asked to remove");
+        // (2) Whether it answers them asked alone (KnowMem_f, what MUSE measures) is the full budget's precondition, and
+        //     every claim that needs it is gated by it: a target that never learnt the facts leaves them UNTESTED, not PASS.
+        var specs = _runs.Experiment.ClaimSpecs.ToDictionary(c => c.Id);
+        var gate = specs["target-knows-forget"];
+        Assert.Equal((ClaimKind.Precondition, Comparison.AtLeast), (gate.Kind, gate.Comparison));
+        Assert.True(gate.Threshold >= 80, $"the knowledge precondition asks only {gate.Threshold}% of the forget facts");
+        foreach (string id in new[] { "methods-beat-untouched-target", "most-methods-forget", "no-method-meets-all" })
+            Assert.Contains("target-knows-forget", specs[id].DependsOn);
+        var measured = _runs.First.Claims.Single(c => c.Id == "target-knows-forget");
+        Assert.Equal(r.TargetKnowMemForget, measured.Measured);
+    }
+
+    [Fact]
+    public void EveryMethodPushesTheForgetArticlesDown()
+    {
+        // The mechanism: each method moves the model away from its forget articles (GA and NPO raise their NLL directly;
+        // a method that silently did nothing would leave the target's NLL exactly as it was).
+        var r = (MuseSixWay.Result)_runs.First.Result;
+        var target = r.SixWay[0];
+        Assert.All(r.SixWay.Skip(2), x => Assert.True(x.ForgetNll > target.ForgetNll,
+            $"{x.Method} left the forget articles' NLL at {x.ForgetNll:F4} nats/token (target {target.ForgetNll:F4}): it unlearnt nothing"));
     }
 
     private static int IndexOf(int[] tokens, int[] part)

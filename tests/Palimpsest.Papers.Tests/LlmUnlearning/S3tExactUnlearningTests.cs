@@ -21,6 +21,34 @@ public sealed class S3tExactUnlearningTests(PaperTests<S3tExactUnlearning>.Smoke
     }
 
     [Fact]
+    public void DeletionsSwitchOffWhatS3tServes()
+    {
+        // The mechanism: a deletion cuts the live prefixes, so S3T serves shorter stacks (or abstains) afterwards. An S3T
+        // that silently kept serving its full stacks would leave every shard whole and its accuracy curve flat.
+        var r = (S3tExactUnlearning.Result)_runs.First.Result;
+        Assert.True(r.TruncatedShardsAfterClaim >= 1,
+            $"after {S3tExactUnlearning.ClaimDeletions} deletions no shard serves a shortened prefix: deletions switched nothing off");
+        Assert.True(r.S3tAccuracy[^1].Distinct().Count() > 1, "S3T's accuracy never changed along the deletion stream");
+        Assert.True(r.S3tAccuracyInitial > r.ControlAccuracy + 0.2,
+            $"S3T ({r.S3tAccuracyInitial:F3}) is no better than untrained adapters and head ({r.ControlAccuracy:F3}): nothing was trained");
+    }
+
+    [Fact]
+    public void PerPointEvidenceMatchesTheAccuracies()
+    {
+        var r = (S3tExactUnlearning.Result)_runs.First.Result;
+        int n = S3tExactUnlearning.Config.Smoke.TestSamples;
+        var lists = new[] { r.S3tCorrectInitial, r.S3tCorrectAfterClaim, r.SisaCorrectAfterClaim, r.FullCorrect, r.HeadOnlyCorrect };
+        Assert.All(lists, l => Assert.Equal(n, l.Count));
+        Assert.All(lists, l => Assert.All(l, v => Assert.True(v is 0 or 1)));
+        Assert.Equal(r.S3tAccuracyInitial, r.S3tCorrectInitial.Average(), 12);
+        Assert.Equal(r.S3tAccuracyAfter10, r.S3tCorrectAfterClaim.Average(), 12);
+        Assert.Equal(r.SisaAccuracyAfter10, r.SisaCorrectAfterClaim.Average(), 12);
+        Assert.Equal(r.FullAccuracy, r.FullCorrect.Average(), 12);
+        Assert.Equal(r.HeadOnlyAccuracy, r.HeadOnlyCorrect.Average(), 12);
+    }
+
+    [Fact]
     public void CurvesCoverTheStreamAndCapacitiesAreCounted()
     {
         var r = (S3tExactUnlearning.Result)_runs.First.Result;

@@ -134,12 +134,44 @@ public sealed class NewsWorld
         return 100 * generated.Zip(truths, (g, t) => TextOverlap.RougeL(g, t)).Average();
     }
 
+    /// <summary>Mean negative log-likelihood of the articles' tokens (nats/token).</summary>
+    public double Nll(TinyGpt model, IReadOnlyList<int> articles) =>
+        LanguageModel.MeanNll(model, articles.Select(a => Articles[a].Tokens).ToList());
+
     /// <summary>C2/C4 KnowMem: the share (×100) of the articles' QA probes whose most likely next token is the answer.</summary>
-    public double KnowMem(TinyGpt model, IReadOnlyList<int> articles)
+    public double KnowMem(TinyGpt model, IReadOnlyList<int> articles) => 100 * KnowMemPerProbe(model, articles).Average();
+
+    /// <summary>
+    /// The items behind <see cref="KnowMem"/>: per QA probe of the articles (in article order, three per article), 1 when
+    /// the most likely next token after the question, asked alone, is the answer, else 0.
+    /// </summary>
+    public double[] KnowMemPerProbe(TinyGpt model, IReadOnlyList<int> articles)
     {
         var probes = articles.SelectMany(a => Articles[a].Probes).ToList();
         var logProbs = LanguageModel.NextTokenLogProbs(model, probes.Select(p => p.Prompt).ToList());
-        return 100 * probes.Zip(logProbs, (p, lp) => Array.IndexOf(lp, lp.Max()) == p.Answer ? 1.0 : 0.0).Average();
+        return probes.Zip(logProbs, (p, lp) => Array.IndexOf(lp, lp.Max()) == p.Answer ? 1.0 : 0.0).ToArray();
+    }
+
+    /// <summary>
+    /// A diagnostic beside KnowMem: the share (×100) of the probes answered when the question is read inside its article
+    /// (every article token before the answer as the prompt) instead of alone. A model that memorised the text answers
+    /// here even when it cannot retrieve the fact from the question alone.
+    /// </summary>
+    public double KnowMemInContext(TinyGpt model, IReadOnlyList<int> articles)
+    {
+        var items = articles.SelectMany(a => Articles[a].Probes.Select(p =>
+            (Prefix: Articles[a].Tokens[..AnswerIndex(Articles[a].Tokens, p)], p.Answer))).ToList();
+        var logProbs = LanguageModel.NextTokenLogProbs(model, items.Select(i => i.Prefix).ToList());
+        return 100 * items.Zip(logProbs, (i, lp) => Array.IndexOf(lp, lp.Max()) == i.Answer ? 1.0 : 0.0).Average();
+    }
+
+    /// <summary>Where the probe's answer stands in its article: right after the question line (the prompt without &lt;bos&gt;).</summary>
+    private static int AnswerIndex(int[] article, Probe probe)
+    {
+        var question = probe.Prompt.AsSpan(1);
+        for (int i = 1; i + question.Length < article.Length; i++)
+            if (article.AsSpan(i, question.Length).SequenceEqual(question)) return i + question.Length;
+        throw new InvalidOperationException("a probe's question is not in its article");
     }
 
     /// <summary>

@@ -58,11 +58,29 @@ public sealed class RandomFeatureUnlearning
     /// <summary>Gradient descent on one method's loss from the initial model, logging distances every <paramref name="every"/> steps.</summary>
     public Trajectory Unlearn(string method, int steps, double learningRate, double beta, int every)
     {
+        var stepsLog = new List<int>(); var forgetLog = new List<double>(); var retainLog = new List<double>();
+        void Log(int s, double[] theta) { stepsLog.Add(s); forgetLog.Add(Distance(theta, _forgetEval)); retainLog.Add(Distance(theta, _retainEval)); }
+        Descend(method, steps, learningRate, beta, (s, theta) => { if (s % every == 0 || s == steps) Log(s, theta); });
+        return new Trajectory(method, stepsLog, forgetLog, retainLog);
+    }
+
+    /// <summary>
+    /// The items behind the retain distance after <paramref name="steps"/> steps of one method: per retain evaluation
+    /// point, KL(π_retr(·|x) ‖ π_θ(·|x)) in nats. Their mean is the trajectory's retain distance at that step.
+    /// </summary>
+    public double[] RetainPointDistances(string method, int steps, double learningRate, double beta)
+    {
+        double[] last = _initial;
+        Descend(method, steps, learningRate, beta, (s, theta) => { if (s == steps) last = (double[])theta.Clone(); });
+        return _retainEval.Select(phi => PointDistance(last, phi)).ToArray();
+    }
+
+    /// <summary>Full-batch gradient descent from the initial model; <paramref name="visit"/> sees θ at step 0 and after every step.</summary>
+    private void Descend(string method, int steps, double learningRate, double beta, Action<int, double[]> visit)
+    {
         if (!Methods.Contains(method)) throw new ArgumentException($"unknown method '{method}'; allowed: {string.Join(", ", Methods)}");
         var theta = (double[])_initial.Clone();
-        var stepsLog = new List<int>(); var forgetLog = new List<double>(); var retainLog = new List<double>();
-        void Log(int s) { stepsLog.Add(s); forgetLog.Add(Distance(theta, _forgetEval)); retainLog.Add(Distance(theta, _retainEval)); }
-        Log(0);
+        visit(0, theta);
         var grad = new double[_features];
         for (int s = 1; s <= steps; s++)
         {
@@ -98,9 +116,8 @@ public sealed class RandomFeatureUnlearning
                     for (int k = 0; k < _features; k++) grad[k] += coef * phi[k];
                 }
             for (int k = 0; k < _features; k++) theta[k] -= learningRate * grad[k];
-            if (s % every == 0 || s == steps) Log(s);
+            visit(s, theta);
         }
-        return new Trajectory(method, stepsLog, forgetLog, retainLog);
     }
 
     private double[] Phi(double[] x) =>
@@ -124,8 +141,9 @@ public sealed class RandomFeatureUnlearning
     }
 
     /// <summary>Mean KL(π_retr(·|x) ‖ π_θ(·|x)) of the Bernoulli predictions over the points, in nats.</summary>
-    private double Distance(double[] theta, double[][] points) =>
-        points.Average(phi => BernoulliKl(Sigmoid(Dot(_retrained, phi)), Sigmoid(Dot(theta, phi))));
+    private double Distance(double[] theta, double[][] points) => points.Average(phi => PointDistance(theta, phi));
+
+    private double PointDistance(double[] theta, double[] phi) => BernoulliKl(Sigmoid(Dot(_retrained, phi)), Sigmoid(Dot(theta, phi)));
 
     private static double BernoulliKl(double p, double q)
     {

@@ -18,7 +18,8 @@ namespace Palimpsest.Papers.LlmUnlearning;
 public sealed class TofuLite
 {
     /// <summary>How one model does on one split.</summary>
-    public sealed record Evaluation(IReadOnlyList<double> Ratios, KsTestResult Quality, double Utility, double ForgetAccuracy, double Gibberish);
+    public sealed record Evaluation(IReadOnlyList<double> Ratios, KsTestResult Quality, double Utility, double ForgetAccuracy, double Gibberish,
+        double RetainAccuracy);
 
     private readonly FictitiousKb _kb;
     private readonly WordTokenizer _tokenizer;
@@ -58,7 +59,7 @@ public sealed class TofuLite
     /// <summary>
     /// Truth ratios on the forget people's facts, forget quality against <paramref name="oracleRatios"/> (the retrained
     /// model's ratios; null when evaluating the oracle itself), utility on the retain and world people, accuracy on the
-    /// forget facts, and the gibberish rate: the share of forget questions whose most likely next word is not a value
+    /// forget facts and on the retain facts, and the gibberish rate: the share of forget questions whose most likely next word is not a value
     /// of the asked attribute at all (the collapse symptom).
     /// </summary>
     public Evaluation Evaluate(TinyGpt model, IReadOnlyList<int> forget, IReadOnlyList<int> retain, IReadOnlyList<double>? oracleRatios)
@@ -85,7 +86,7 @@ public sealed class TofuLite
         var quality = oracleRatios is null ? new KsTestResult(0, 1) : KsTest.TwoSample(ratios, oracleRatios);
         double utility = Means.Harmonic([r.Average(x => x.Prob), r.Average(x => x.Correct),
             r.Average(x => TruthRatio.Score(x.Ratio)), w.Count == 0 ? 1 : w.Average(x => x.Correct)]);
-        return new Evaluation(ratios, quality, utility, f.Average(x => x.Correct), f.Average(x => x.Gibberish));
+        return new Evaluation(ratios, quality, utility, f.Average(x => x.Correct), f.Average(x => x.Gibberish), r.Average(x => x.Correct));
     }
 
     private List<PromptAnswer> Examples(IEnumerable<int> people) =>

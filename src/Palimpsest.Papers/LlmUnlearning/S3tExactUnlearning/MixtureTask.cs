@@ -25,7 +25,13 @@ public sealed class MixtureTask
         /// Accuracy of an ensemble on these points: the share whose label is the most probable class of the summed
         /// probability tables (each row-major [count × classes], one per member).
         /// </summary>
-        public double Accuracy(IEnumerable<float[]> tables)
+        public double Accuracy(IEnumerable<float[]> tables) => Correct(tables).Average();
+
+        /// <summary>
+        /// Per point, 1 when its label is the most probable class of the summed probability tables (each row-major
+        /// [count × classes], one per member), else 0: the items behind <see cref="Accuracy"/>.
+        /// </summary>
+        public double[] Correct(IEnumerable<float[]> tables)
         {
             float[]? sum = null;
             foreach (var t in tables)
@@ -34,14 +40,15 @@ public sealed class MixtureTask
                 for (int i = 0; i < t.Length; i++) sum[i] += t[i];
             }
             if (sum is null) throw new ArgumentException("no probability tables", nameof(tables));
-            int classes = sum.Length / Count, correct = 0;
+            int classes = sum.Length / Count;
+            var correct = new double[Count];
             for (int i = 0; i < Count; i++)
             {
                 int argmax = 0;
                 for (int c = 1; c < classes; c++) if (sum[i * classes + c] > sum[i * classes + argmax]) argmax = c;
-                if (argmax == Y[i]) correct++;
+                correct[i] = argmax == Y[i] ? 1 : 0;
             }
-            return correct / (double)Count;
+            return correct;
         }
     }
 
