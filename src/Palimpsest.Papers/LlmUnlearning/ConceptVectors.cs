@@ -19,6 +19,11 @@ namespace Palimpsest.Papers.LlmUnlearning;
 /// still tests the claim because locating, the causal test, the unlearning methods and the parametric metrics are the
 /// paper's; if the tiny model stores concepts diffusely, too few concepts pass the causal test, and that is the finding.
 /// The control: the same noise added to a random value vector of the same block.
+/// Claim kinds: what the findings assume is stated as preconditions (the model knows its facts; candidates and at least
+/// ten causally validated concept vectors exist; gradient runs reach the forgetting level; Needle, GA and NPO ran on
+/// enough concepts), and each finding depends on the ones it needs, so that a toy without concept vectors leaves the
+/// unlearning findings UNTESTED. The control compares the located vector with a random one, paired per candidate concept;
+/// Needle's levels and its relearning gaps are judged on intervals over concepts.
 /// </summary>
 public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVectors.Result>
 {
@@ -76,10 +81,14 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
         public static Config Smoke { get; } = Full with { Concepts = 10, Width = 64, Epochs = 50, Methods = ["GA"], UnlearnEpochs = 5 };
     }
 
-    /// <summary>One concept: its best value vector, and the causal test on it and on a random vector of the same block.</summary>
+    /// <summary>
+    /// One concept: its best value vector, and the causal test on it and on a random vector of the same block (measured for
+    /// every concept; only candidates can pass). Drops are points of QA accuracy; log-probability drops are the mean, over
+    /// the concept's facts, of the answer's log-probability before minus after the noise (nats).
+    /// </summary>
     public sealed record ConceptRow(int Concept, string Name, int Block, int Index, int Overlap, string TopTokens,
         double OriginalQa, double ConceptDrop, double UnrelatedDrop, int RandomIndex, double RandomConceptDrop,
-        double RandomUnrelatedDrop, bool IsCandidate, bool PassesCausalTest);
+        double RandomUnrelatedDrop, bool IsCandidate, bool PassesCausalTest, double ConceptLogProbDrop, double RandomLogProbDrop);
 
     /// <summary>One unlearning run on one concept that passed the causal test.</summary>
     public sealed record RunRow(int Concept, string Method, double ConceptQa, double UnseenQa, double UnrelatedDrop,
@@ -116,6 +125,8 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
         public required double RecoveryGap { get; init; }
         /// <summary>max over GA and NPO of the one-sided Wilcoxon p (their recovery &gt; Needle's).</summary>
         public required double RecoveryP { get; init; }
+        /// <summary>Concepts on which Needle, GA and NPO all ran (what the relearning comparison pairs).</summary>
+        public required int ComparedConcepts { get; init; }
     }
 
     /// <summary>The method label of Needle.</summary>
@@ -131,39 +142,84 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
     public override PaperInfo Info { get; } = new("concept-vectors", "llm-unlearning",
         "Intrinsic Evaluation of Unlearning Using Parametric Knowledge Traces", 2024, "https://arxiv.org/abs/2406.11614");
 
-    private static bool HasVectors(Result r) => r.ConceptVectorsFound > 0;
-    private static bool Ran(Result r, string method) => r.Runs.Any(x => x.Method == method);
-
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Control<Result>("located-beats-random-vector",
-            "Noising a concept's located value vector drops its QA ≥ 20 points more than the same noise on a random value vector of that block",
-            r => r.LocatedMinusRandomDrop, Comparison.AtLeast, 20, Budget.Smoke, "points") /* was appliesTo: r => r.Candidates > 0 */,
-        Claim.Finding<Result>("concept-vectors-exist",
-            "At least 10 concepts have a value vector that passes the causal test (else: no localised concept vectors at this scale)",
+        // The project's level for memorised facts (issue 15's knowledge precondition): a concept the model does not know
+        // cannot lose its knowledge to noise or unlearning.
+        Claim.Precondition<Result>(KnowsConcepts,
+            "The model knows the concepts: it answers at least 80% of all facts in the canonical question template",
+            r => r.OriginalQa, Comparison.AtLeast, 0.8, Budget.Full, "accuracy"),
+        // Was `appliesTo: Candidates > 0`; the protocol's minimum of 10 concepts, so that the control has items to compare.
+        Claim.Precondition<Result>(HasCandidates,
+            "Vocabulary projection finds candidates: at least 10 concepts have a value vector whose top-20 tokens hold at least 3 of its own answers",
+            r => r.Candidates, Comparison.AtLeast, MinConceptVectors, Budget.Full, "concepts"),
+        // Protocol: "if < 10 concepts pass the causal test, report 'no localised concept vectors at this scale'". The
+        // unlearning findings are about concept vectors, so without them they are untested (was `appliesTo: HasVectors`).
+        Claim.Precondition<Result>(VectorsExist,
+            "Concept vectors exist: at least 10 concepts have a value vector that passes the causal test (noise drops the concept's QA ≥ 30 points, others' ≤ 5)",
             r => r.ConceptVectorsFound, Comparison.AtLeast, MinConceptVectors, Budget.Full, "concepts"),
+        // Was `appliesTo: GradientRunsForgetting > 0`: the medians are over runs that forgot; the protocol's 10 again.
+        Claim.Precondition<Result>(GradientForgets,
+            "Gradient unlearning forgets: at least 10 gradient-method runs (GA, GA+RT, NPO, NPO+KL, DPO) bring concept QA to ≤ 20%",
+            r => r.GradientRunsForgetting, Comparison.AtLeast, MinConceptVectors, Budget.Full, "runs"),
+        // Was `appliesTo: RecoveryComparable` (vectors found and Needle, GA, NPO run); the protocol's 10 again.
+        Claim.Precondition<Result>(Compared,
+            "Needle, GA and NPO all ran on at least 10 concepts with concept vectors",
+            r => r.ComparedConcepts, Comparison.AtLeast, MinConceptVectors, Budget.Full, "concepts"),
+        Claim.Control<Result>("located-beats-random-vector",
+            "Noising a concept's located value vector drops its QA at least 20 points more than the same noise on a random value " +
+            "vector of that block, paired per candidate concept (the random vector wins if the located one is not special)",
+            r => Evidence.Paired(Candidates(r).Select(c => c.ConceptDrop).ToList(), Candidates(r).Select(c => c.RandomConceptDrop).ToList()),
+            Comparison.AtLeast, 20, Budget.Full, "points (per concept)", dependsOn: [KnowsConcepts, HasCandidates]),
+        // Protocol: "among runs where a gradient method pushes concept QA to ≤ 20%, median vector cosine ≥ 0.9 and Jaccard ≥ 0.7".
         Claim.Finding<Result>("gradient-unlearning-keeps-vector-direction",
             "Among gradient-method runs that push concept QA to ≤ 20%, the median cosine of the concept vector before/after is ≥ 0.9",
-            r => r.MedianCosine, Comparison.AtLeast, 0.9, Budget.Full, "cosine") /* was appliesTo: r => r.GradientRunsForgetting > 0 */,
+            r => r.MedianCosine, Comparison.AtLeast, 0.9, Budget.Full, "cosine", dependsOn: [KnowsConcepts, VectorsExist, GradientForgets]),
         Claim.Finding<Result>("gradient-unlearning-keeps-vector-tokens",
             "Among those runs, the median Jaccard overlap of the vector's top-20 projected tokens before/after is ≥ 0.7",
-            r => r.MedianJaccard, Comparison.AtLeast, 0.7, Budget.Full, "Jaccard") /* was appliesTo: r => r.GradientRunsForgetting > 0 */,
+            r => r.MedianJaccard, Comparison.AtLeast, 0.7, Budget.Full, "Jaccard", dependsOn: [KnowsConcepts, VectorsExist, GradientForgets]),
+        // Protocol: "Needle gets concept QA ≤ 20% with unrelated drop ≤ 10 points".
         Claim.Finding<Result>("needle-removes-concept",
-            "Needle (changing only the concept vector) brings mean concept QA to ≤ 20%",
-            r => r.NeedleConceptQa, Comparison.AtMost, ForgottenQa, Budget.Full, "accuracy") /* was appliesTo: r => HasVectors(r) && Ran(r, Needle) */,
+            "Needle (changing only the concept vector) brings concept QA to ≤ 20%, over the concepts it unlearned",
+            r => Evidence.Mean(Of(r, Needle).Select(x => x.ConceptQa).ToList()), Comparison.AtMost, ForgottenQa, Budget.Full,
+            "accuracy (per concept)", dependsOn: [KnowsConcepts, VectorsExist, Compared]),
         Claim.Finding<Result>("needle-spares-unrelated",
-            "Needle lowers QA on other concepts by ≤ 10 points on average",
-            r => r.NeedleUnrelatedDrop, Comparison.AtMost, 10, Budget.Full, "points") /* was appliesTo: r => HasVectors(r) && Ran(r, Needle) */,
-        Claim.Finding<Result>("needle-resists-relearning",
-            "After the relearning attack Needle recovers ≥ 20 points less of the held-out facts than GA and than NPO (mean of paired differences)",
-            r => r.RecoveryGap, Comparison.AtLeast, 20, Budget.Full, "points") /* was appliesTo: RecoveryComparable */,
+            "Needle lowers QA on other concepts by ≤ 10 points, over the concepts it unlearned",
+            r => Evidence.Mean(Of(r, Needle).Select(x => x.UnrelatedDrop).ToList()), Comparison.AtMost, 10, Budget.Full,
+            "points (per concept)", dependsOn: [KnowsConcepts, VectorsExist, Compared]),
+        // Protocol: "its post-attack recovery is ≥ 20 points lower than GA/NPO's (paired over concepts, p < 0.01)".
+        .. RelearningClaims("GA"),
+        .. RelearningClaims("NPO"),
         Claim.Finding<Result>("needle-resists-relearning-significantly",
-            "That difference is significant for both GA and NPO (one-sided Wilcoxon over concepts, p < 0.01)",
-            r => r.RecoveryP, Comparison.Less, 0.01, Budget.Full, "p-value") /* was appliesTo: RecoveryComparable */,
+            "Needle's lower recovery is significant for both GA and NPO (one-sided Wilcoxon signed-rank over concepts, the larger p < 0.01)",
+            r => r.RecoveryP, Comparison.Less, 0.01, Budget.Full, "p-value", dependsOn: [KnowsConcepts, VectorsExist, Compared]),
     ];
 
-    private static bool RecoveryComparable(Result r) => HasVectors(r) && Ran(r, Needle) && Ran(r, "GA") && Ran(r, "NPO");
+    private const string KnowsConcepts = "knows-concepts", HasCandidates = "has-candidates", VectorsExist = "concept-vectors-exist",
+        GradientForgets = "gradient-runs-forget", Compared = "needle-ga-npo-ran";
+
+    private static Claim<Result>[] RelearningClaims(string method) =>
+    [
+        Claim.Finding<Result>($"needle-resists-relearning-vs-{method.ToLowerInvariant()}",
+            $"After the relearning attack Needle recovers at least 20 points less of the held-out facts than {method}, paired per concept",
+            r => Evidence.Paired(Recoveries(r, method).Theirs, Recoveries(r, method).Needle), Comparison.AtLeast, 20, Budget.Full,
+            "points (per concept)", dependsOn: [KnowsConcepts, VectorsExist, Compared]),
+    ];
+
+    /// <summary>The candidate concepts of a result (those the causal test can pass), in concept order.</summary>
+    public static IReadOnlyList<ConceptRow> Candidates(Result r) => r.Concepts.Where(c => c.IsCandidate).ToList();
+
+    /// <summary>One method's unlearning runs, in concept order.</summary>
+    public static IReadOnlyList<RunRow> Of(Result r, string method) => r.Runs.Where(x => x.Method == method).OrderBy(x => x.Concept).ToList();
+
+    /// <summary>Recoveries after the relearning attack of <paramref name="method"/> and of Needle, on the concepts both ran on.</summary>
+    public static (IReadOnlyList<double> Theirs, IReadOnlyList<double> Needle) Recoveries(Result r, string method)
+    {
+        var needle = Of(r, Needle).ToDictionary(x => x.Concept);
+        var theirs = Of(r, method).Where(x => needle.ContainsKey(x.Concept)).ToList();
+        return (theirs.Select(x => x.Recovery).ToList(), theirs.Select(x => needle[x.Concept].Recovery).ToList());
+    }
 
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
@@ -177,22 +233,26 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
         var prompts = world.Facts.Select(f => world.Prompt(f, 0)).ToList();
         var unseen = world.Facts.Select(f => world.Prompt(f, ConceptWorld.UnseenTemplate)).ToList();
         var answers = world.Facts.Select(world.Answer).ToList();
-        var before = ConceptLocator.Correct(original, prompts, answers);
+        var (before, logProbBefore) = ConceptLocator.Score(original, prompts, answers);
         double Share(IEnumerable<bool> xs) => xs.Select(x => x ? 1.0 : 0.0).DefaultIfEmpty(0).Average();
         double Own(bool[] c, int concept) => Share(c.Skip(concept * relations).Take(relations));
         double Others(bool[] c, int concept) => Share(c.Where((_, i) => i / relations != concept));
+        double OwnLogProbDrop(double[] after, int concept) =>
+            Enumerable.Range(concept * relations, relations).Average(j => logProbBefore[j] - after[j]);
 
-        // Locate: each concept's best value vector over every block, then the causal test on it and on a random one.
+        // Locate: each concept's best value vector over every block, then the causal test on it and on a random one (for
+        // every concept, so that the noise's effect is seen even where no vector is a candidate; only candidates can pass).
         var blocks = Enumerable.Range(0, cfg.Layers).ToList();
         var vectors = blocks.Select(b => ValueVectors.Of(original, b)).ToList();
         var top = blocks.Select(b => ValueVectors.TopTokens(original, b, cfg.TopK)).ToList();
         var (noise, pick) = (ctx.Rng("noise"), ctx.Rng("random-vector"));
-        (double Concept, double Unrelated) Noised(int concept, int block, int index, float[] epsilon)
+        (double Concept, double Unrelated, double LogProb) Noised(int concept, int block, int index, float[] epsilon)
         {
             ValueVectors.Write(original, block, index, ConceptLocator.Add(vectors[block][index], epsilon));
-            var after = ConceptLocator.Correct(original, prompts, answers);
+            var (after, logProbAfter) = ConceptLocator.Score(original, prompts, answers);
             ValueVectors.Write(original, block, index, vectors[block][index]);
-            return (100 * (Own(before, concept) - Own(after, concept)), 100 * (Others(before, concept) - Others(after, concept)));
+            return (100 * (Own(before, concept) - Own(after, concept)), 100 * (Others(before, concept) - Others(after, concept)),
+                OwnLogProbDrop(logProbAfter, concept));
         }
         var rows = new List<ConceptRow>();
         for (int c = 0; c < n; c++)
@@ -202,11 +262,12 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
             int other = (at.Index + 1 + pick.NextInt(ValueVectors.Count(original) - 1)) % ValueVectors.Count(original);
             string tokens = string.Join(" ", top[at.Block][at.Index].Select(t => world.Tokenizer.Words[t]));
             bool candidate = at.Overlap >= cfg.MinOverlap;
-            var (drop, unrelated) = candidate ? Noised(c, at.Block, at.Index, epsilon) : (double.NaN, double.NaN);
-            var (randomDrop, randomUnrelated) = candidate ? Noised(c, at.Block, other, epsilon) : (double.NaN, double.NaN);
-            rows.Add(new ConceptRow(c, world.Names[c], at.Block, at.Index, at.Overlap, tokens, R(Own(before, c)), R(drop), R(unrelated),
-                other, R(randomDrop), R(randomUnrelated), candidate,
-                candidate && ConceptLocator.PassesCausalTest(drop, unrelated, cfg.MinConceptDrop, cfg.MaxUnrelatedDrop)));
+            var (drop, unrelated, logProbDrop) = Noised(c, at.Block, at.Index, epsilon);
+            var (randomDrop, randomUnrelated, randomLogProbDrop) = Noised(c, at.Block, other, epsilon);
+            rows.Add(new ConceptRow(c, world.Names[c], at.Block, at.Index, at.Overlap, tokens, Own(before, c), drop, unrelated,
+                other, randomDrop, randomUnrelated, candidate,
+                candidate && ConceptLocator.PassesCausalTest(drop, unrelated, cfg.MinConceptDrop, cfg.MaxUnrelatedDrop),
+                logProbDrop, randomLogProbDrop));
             ctx.Report("locate", c + 1, n);
         }
         ctx.Progress.Done("locate");
@@ -247,17 +308,15 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
                 ConceptLocator.Relearn(model, world.Examples(attackFacts, cfg.TrainTemplates), cfg.RelearnSteps, cfg.RelearnLearningRate,
                     quiet, $"relearn-order-{c}");
                 double heldAfter = Share(ConceptLocator.Correct(model, held.Select(j => prompts[j]).ToList(), held.Select(j => answers[j]).ToList()));
-                runs.Add(new RunRow(c, method, R(Own(after, c)), R(Share(afterUnseen)), R(100 * (Others(before, c) - Others(after, c))),
-                    R(ConceptLocator.Cosine(vBefore, vAfter)), R(ConceptLocator.Jaccard(topBefore, ValueVectors.TopTokens(model, vAfter, cfg.TopK))),
-                    R(heldBefore), R(heldAfter), R(100 * (heldAfter - heldBefore))));
+                runs.Add(new RunRow(c, method, Own(after, c), Share(afterUnseen), 100 * (Others(before, c) - Others(after, c)),
+                    ConceptLocator.Cosine(vBefore, vAfter), ConceptLocator.Jaccard(topBefore, ValueVectors.TopTokens(model, vAfter, cfg.TopK)),
+                    heldBefore, heldAfter, 100 * (heldAfter - heldBefore)));
             }
             ctx.Report("unlearn", i + 1, kept.Count);
         }
         ctx.Progress.Done("unlearn");
         return Summarise(rows, runs, Share(before), Share(ConceptLocator.Correct(original, unseen, answers)));
     }
-
-    private static double R(double x) => Math.Round(x, 5);
 
     private static Result Summarise(List<ConceptRow> rows, List<RunRow> runs, double originalQa, double originalUnseenQa)
     {
@@ -282,17 +341,19 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
         var (ga, npo) = (Versus("GA"), Versus("NPO"));
         return new Result
         {
-            OriginalQa = R(originalQa), OriginalUnseenQa = R(originalUnseenQa), Concepts = rows, Runs = runs,
+            OriginalQa = originalQa, OriginalUnseenQa = originalUnseenQa, Concepts = rows, Runs = runs,
             Candidates = candidates.Count,
             ConceptVectorsFound = rows.Count(r => r.PassesCausalTest),
-            LocatedMinusRandomDrop = R(candidates.Select(r => r.ConceptDrop - r.RandomConceptDrop).DefaultIfEmpty(double.NaN).Average()),
+            LocatedMinusRandomDrop = candidates.Select(r => r.ConceptDrop - r.RandomConceptDrop).DefaultIfEmpty(double.NaN).Average(),
             GradientRunsForgetting = forgetting.Count,
-            MedianCosine = R(Median(forgetting.Select(r => r.Cosine))),
-            MedianJaccard = R(Median(forgetting.Select(r => r.Jaccard))),
-            NeedleConceptQa = R(needle.Select(r => r.ConceptQa).DefaultIfEmpty(double.NaN).Average()),
-            NeedleUnrelatedDrop = R(needle.Select(r => r.UnrelatedDrop).DefaultIfEmpty(double.NaN).Average()),
-            RecoveryGap = R(Math.Min(ga.Gap, npo.Gap)),
-            RecoveryP = R(Math.Max(ga.P, npo.P)),
+            MedianCosine = Median(forgetting.Select(r => r.Cosine)),
+            MedianJaccard = Median(forgetting.Select(r => r.Jaccard)),
+            NeedleConceptQa = needle.Select(r => r.ConceptQa).DefaultIfEmpty(double.NaN).Average(),
+            NeedleUnrelatedDrop = needle.Select(r => r.UnrelatedDrop).DefaultIfEmpty(double.NaN).Average(),
+            RecoveryGap = Math.Min(ga.Gap, npo.Gap),
+            RecoveryP = Math.Max(ga.P, npo.P),
+            ComparedConcepts = needle.Select(r => r.Concept).Count(c => runs.Any(x => x.Concept == c && x.Method == "GA")
+                && runs.Any(x => x.Concept == c && x.Method == "NPO")),
         };
     }
 

@@ -17,6 +17,11 @@ namespace Palimpsest.Papers.LlmUnlearning;
 /// ROCR edits block 0's MLP (<see cref="ConceptRedirection"/>; paper: layers 4–6 of 32). The toy still tests the claim
 /// because every form is trained for every person, so any form that survives unlearning is knowledge the method left in;
 /// the control is the same rank-one edit aimed at the wrong person, which should move the targets' forms not at all.
+/// Claim kinds: preconditions that every form is learnt (the protocol's 80% per form) and that each method's edit took
+/// effect in the trained form (GA and NPO forget F1 at an operating point that keeps the other people's knowledge; ROCR
+/// cuts F1) come before every claim about the other forms; the control (ROCR against the wrong-subject edit) is paired per
+/// target question on an interval; the edit time, which a closed-form edit of a model this small cannot miss, is a sanity
+/// check.
 /// </summary>
 public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlearning.Config, FormIndependentUnlearning.Result>
 {
@@ -113,6 +118,14 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
         public required double RocrRetainDrop { get; init; }
         /// <summary>ROCR's mean reduction over F1–F4 minus the wrong-subject edit's (fraction).</summary>
         public required double RocrGainOverControl { get; init; }
+        /// <summary>
+        /// Per target question in F1–F4 (targets in order, then their questions): 1 − the true answer's probability after
+        /// ROCR's edit of that target / the form's mean probability before. Averaged within a form it is ROCR's reduction
+        /// there; paired with <see cref="WrongSubjectItemReduction"/> it is the control's evidence.
+        /// </summary>
+        public required IReadOnlyList<double> RocrItemReduction { get; init; }
+        /// <summary>The same questions after the wrong-subject edit made for that target.</summary>
+        public required IReadOnlyList<double> WrongSubjectItemReduction { get; init; }
         /// <summary>The slowest ROCR edit, in seconds. Wall time differs from run to run, so it is kept out of the result
         /// JSON (which same-seed runs must reproduce byte for byte); it reaches metrics.csv and the claim table.</summary>
         [JsonIgnore] public double MaxEditSeconds { get; init; }
@@ -125,8 +138,9 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
     /// <summary>Labels of the two edits.</summary>
     public const string Rocr = "ROCR", WrongSubject = "wrong-subject edit";
 
-    /// <summary>Claim thresholds of the protocol: form counted, forgotten, barely moved, ROCR per form (fractions).</summary>
-    public const double CountedAccuracy = 0.8, Forgotten = 0.8, BarelyMoved = 0.5, RocrEveryForm = 0.7;
+    /// <summary>Claim thresholds of the protocol: form counted, forgotten, barely moved, ROCR per form (fractions), and the
+    /// retain bound (points).</summary>
+    public const double CountedAccuracy = 0.8, Forgotten = 0.8, BarelyMoved = 0.5, RocrEveryForm = 0.7, RetainBound = 10;
 
     /// <inheritdoc/>
     public override PaperInfo Info { get; } = new("form-independent-unlearning", "llm-unlearning",
@@ -135,24 +149,78 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
+        // Protocol: "require ≥ 80% pre-unlearning accuracy per form before counting it". A precondition must hold on every
+        // seed, so every claim about the forms depends on every form it reads being learnt.
+        .. FormWorld.Forms.Select(f => Claim.Precondition<Result>(Learns(f),
+            $"The untouched model knows {Label(f)}: it answers at least 80% of every person's questions in that form",
+            r => r.Forms.Single(x => x.Form == Label(f)).Accuracy, Comparison.AtLeast, CountedAccuracy, Budget.Full, "accuracy")),
+        // Protocol: "for GA and NPO, relative probability reduction in F1 ≥ 80%": the effect the form claims are about.
+        // The retain bound is the protocol's ROCR bound (10 points): a method that forgets F1 by collapsing the model
+        // forgets every form with it, which says nothing about form dependence.
+        .. EffectCreated("GA"),
+        .. EffectCreated("NPO"),
+        // ROCR's edit must take effect in the form its key is read from (the protocol's 70% per form) before the claims
+        // about the other forms and about retained knowledge mean anything (a no-op edit keeps retain trivially).
+        Claim.Precondition<Result>(RocrForgetsF1,
+            "ROCR's edit takes effect where its key is read: the targets' F1 answer probability falls by at least 70%",
+            r => Summary(r, Rocr)?.F1Reduction ?? double.NaN, Comparison.AtLeast, RocrEveryForm, Budget.Full, "fraction"),
+        // Protocol: "ROCR ≥ 70% … every form" against a control that wins if the edit only damages the model broadly. Per
+        // question of the forms that name the person (F5 asks for the name instead), paired with the same question after
+        // the wrong-subject edit made for the same target; the old threshold (30 points of reduction) kept.
         Claim.Control<Result>("rocr-beats-wrong-subject",
-            "ROCR cuts the targets' answer probability, averaged over F1–F4, by over 30 points more than the same edit aimed at another person",
-            r => r.RocrGainOverControl, Comparison.Greater, 0.3, Budget.Smoke, "fraction"),
-        Claim.Finding<Result>("ga-form-dependent",
-            "GA, once F1 is reduced ≥ 80%, reduces at most 50% in at least two counted forms of F2–F5",
-            r => r.GaFormGap, Comparison.AtLeast, 2, Budget.Full, "forms"),
-        Claim.Finding<Result>("npo-form-dependent",
-            "NPO, once F1 is reduced ≥ 80%, reduces at most 50% in at least two counted forms of F2–F5",
-            r => r.NpoFormGap, Comparison.AtLeast, 2, Budget.Full, "forms"),
+            "ROCR cuts the targets' answer probability in F1–F4 by over 30 points more than the same edit aimed at another " +
+            "person, paired per target question",
+            r => Evidence.Paired(r.RocrItemReduction, r.WrongSubjectItemReduction), Comparison.Greater, 0.3, Budget.Full,
+            "fraction (per question)", dependsOn: NamingForms.Select(Learns).ToList()),
+        // Protocol: "for GA and NPO, … ≤ 50% in at least two of F2–F5 (gap ≥ 30 points)".
+        .. FormDependence("GA"),
+        .. FormDependence("NPO"),
+        // Protocol: "ROCR ≥ 70% reduction in every form with retain drop ≤ 10 points".
         Claim.Finding<Result>("rocr-every-form",
-            "ROCR reduces the answer probability by ≥ 70% in every counted form",
-            r => r.RocrMinReduction, Comparison.AtLeast, RocrEveryForm, Budget.Full, "fraction"),
+            "ROCR reduces the answer probability by at least 70% in every form",
+            r => r.RocrMinReduction, Comparison.AtLeast, RocrEveryForm, Budget.Full, "fraction",
+            dependsOn: [.. FormWorld.Forms.Select(Learns), RocrForgetsF1]),
         Claim.Finding<Result>("rocr-keeps-retain",
-            "ROCR lowers the other people's accuracy by ≤ 10 points (mean over counted forms)",
-            r => r.RocrRetainDrop, Comparison.AtMost, 10, Budget.Full, "points"),
-        Claim.Finding<Result>("rocr-edits-fast",
+            "ROCR lowers the other people's accuracy by at most 10 points (mean over the forms)",
+            r => r.RocrRetainDrop, Comparison.AtMost, RetainBound, Budget.Full, "points",
+            dependsOn: [.. FormWorld.Forms.Select(Learns), RocrForgetsF1]),
+        // Protocol: "edit time < 1 s per target". A closed-form rank-one edit of a model this small takes milliseconds
+        // whatever it does, so the check cannot fail here: sanity, not a finding.
+        Claim.Sanity<Result>("rocr-edits-fast",
             "Each ROCR edit takes under a second (the covariance is estimated once)",
             r => r.MaxEditSeconds, Comparison.Less, 1, Budget.Full, "seconds"),
+    ];
+
+    private const string RocrForgetsF1 = "rocr-forgets-f1";
+
+    /// <summary>The forms whose prompt names the person (ROCR's key is read at the name).</summary>
+    private static readonly KnowledgeForm[] NamingForms =
+        [KnowledgeForm.Statement, KnowledgeForm.Question, KnowledgeForm.Cloze, KnowledgeForm.MultipleChoice];
+
+    /// <summary>The id of the precondition that <paramref name="form"/> is learnt: "learns-f1-statement" … "learns-f5-reverse".</summary>
+    public static string Learns(KnowledgeForm form) => "learns-" + Label(form).ToLowerInvariant().Replace(' ', '-');
+
+    /// <summary>A method's summary in a result, or null when it did not run.</summary>
+    public static MethodSummary? Summary(Result r, string method) => r.Methods.FirstOrDefault(m => m.Method == method);
+
+    private static string Slug(string method) => method.ToLowerInvariant();
+
+    private static Claim<Result>[] EffectCreated(string method) =>
+    [
+        Claim.Precondition<Result>($"{Slug(method)}-forgets-f1",
+            $"{method} forgets the trained form: at its checkpoint the targets' F1 answer probability has fallen by at least 80%",
+            r => Summary(r, method)?.F1Reduction ?? double.NaN, Comparison.AtLeast, Forgotten, Budget.Full, "fraction"),
+        Claim.Precondition<Result>($"{Slug(method)}-keeps-retain",
+            $"{method} forgets selectively: at that checkpoint the other people's accuracy is down by at most 10 points (mean over the forms)",
+            r => Summary(r, method)?.RetainDrop ?? double.NaN, Comparison.AtMost, RetainBound, Budget.Full, "points"),
+    ];
+
+    private static Claim<Result>[] FormDependence(string method) =>
+    [
+        Claim.Finding<Result>($"{Slug(method)}-form-dependent",
+            $"{method}, once F1 is reduced by at least 80% selectively, reduces at most 50% in at least two of F2–F5",
+            r => Summary(r, method)?.FormsAtMostHalf ?? double.NaN, Comparison.AtLeast, 2, Budget.Full, "forms",
+            dependsOn: [.. FormWorld.Forms.Select(Learns), $"{Slug(method)}-forgets-f1", $"{Slug(method)}-keeps-retain"]),
     ];
 
     /// <summary>Per form (F1..F5): mean true-answer probability and top-1 accuracy on the targets, accuracy on the retain people.</summary>
@@ -186,7 +254,7 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
         var everyone = world.Items(Enumerable.Range(0, cfg.People));
         var known = Correct(original, everyone);
         var forms = FormWorld.Forms.Select(f => new FormAccuracy(Label(f),
-            R(Mean(everyone.Select((it, i) => (it, i)).Where(x => x.it.Form == f).Select(x => known[x.i] ? 1.0 : 0.0))),
+            Mean(everyone.Select((it, i) => (it, i)).Where(x => x.it.Form == f).Select(x => known[x.i] ? 1.0 : 0.0)),
             false)).Select(a => a with { IsCounted = a.Accuracy >= CountedAccuracy }).ToList();
         var counted = FormWorld.Forms.Where((_, i) => forms[i].IsCounted).Select(f => (int)f).ToList();
 
@@ -195,8 +263,8 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
         void Record(string method, int step, Snapshot after)
         {
             for (int f = 0; f < FormWorld.Forms.Count; f++)
-                rows.Add(new FormRow(method, forms[f].Form, R(before.Probability[f]), R(after.Probability[f]), R(Reduction(before, after, f)),
-                    R(after.Accuracy[f]), R(before.RetainAccuracy[f]), R(after.RetainAccuracy[f])));
+                rows.Add(new FormRow(method, forms[f].Form, before.Probability[f], after.Probability[f], Reduction(before, after, f),
+                    after.Accuracy[f], before.RetainAccuracy[f], after.RetainAccuracy[f]));
             summaries.Add(Summarise(method, step, before, after, counted));
         }
 
@@ -209,8 +277,12 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
         double covarianceSeconds = clock.Elapsed.TotalSeconds;
         var preserved = protectedPeople.Select(p => RankOneEdit.MeanKey(original, cfg.EditBlock, world.StatementPrompts(p))).ToList();
         var seconds = new List<double>();
-        Snapshot EditEach(string stage, Func<int, TinyGpt, double> edit)
+        // Per target question in the forms that name the person: 1 − p(after) / the form's mean p before (see Result).
+        double ItemReduction(FormItem item, double p) =>
+            before.Probability[(int)item.Form] > 0 ? 1 - p / before.Probability[(int)item.Form] : 0;
+        (Snapshot After, List<double> ItemReductions) EditEach(string stage, Func<int, TinyGpt, double> edit)
         {
+            var itemReductions = new List<double>();
             var probability = new double[FormWorld.Forms.Count];
             var accuracy = new double[FormWorld.Forms.Count];
             var counts = new double[FormWorld.Forms.Count];
@@ -221,6 +293,8 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
                 double took = edit(i, model);
                 var items = world.Items([targets[i]]);
                 var s = MeasureForms(model, items, retainItems);
+                var naming = items.Where(it => it.Form != KnowledgeForm.Reverse).ToList();
+                itemReductions.AddRange(AnswerProbabilities(model, naming).Select((p, j) => ItemReduction(naming[j], p)));
                 for (int f = 0; f < FormWorld.Forms.Count; f++)
                 {
                     int n = items.Count(it => it.Form == FormWorld.Forms[f]);
@@ -230,10 +304,10 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
                 ctx.Report(stage, i + 1, targets.Count, ("ms", 1000 * took));
             }
             ctx.Progress.Done(stage);
-            return new Snapshot(probability.Select((x, f) => counts[f] > 0 ? x / counts[f] : double.NaN).ToArray(),
-                accuracy.Select((x, f) => counts[f] > 0 ? x / counts[f] : double.NaN).ToArray(), retained);
+            return (new Snapshot(probability.Select((x, f) => counts[f] > 0 ? x / counts[f] : double.NaN).ToArray(),
+                accuracy.Select((x, f) => counts[f] > 0 ? x / counts[f] : double.NaN).ToArray(), retained), itemReductions);
         }
-        var rocrAfter = EditEach(Rocr, (i, model) =>
+        var (rocrAfter, rocrItems) = EditEach(Rocr, (i, model) =>
         {
             double took = ConceptRedirection.Redirect(model, cfg.EditBlock, world.StatementPrompts(targets[i]),
                 world.StatementPrompts(anchors[i]), covariance, preserved.Count > 0 ? preserved : null, cfg.MatchResidual);
@@ -243,9 +317,10 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
         Record(Rocr, 0, rocrAfter);
 
         // Control: the same edit aimed at a decoy (another person) instead of the target, measured on the target.
-        Record(WrongSubject, 0, EditEach(WrongSubject, (i, model) => ConceptRedirection.Redirect(model, cfg.EditBlock,
+        var (wrongAfter, wrongItems) = EditEach(WrongSubject, (i, model) => ConceptRedirection.Redirect(model, cfg.EditBlock,
             world.StatementPrompts(decoys[i]), world.StatementPrompts(anchors[i]), covariance, preserved.Count > 0 ? preserved : null,
-            cfg.MatchResidual)));
+            cfg.MatchResidual));
+        Record(WrongSubject, 0, wrongAfter);
 
         // Training-based methods on the targets' statements (F1) only; each stops at its first checkpoint that forgets F1.
         var forget = world.Items(targets, KnowledgeForm.Statement);
@@ -270,8 +345,8 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
             });
             foreach (var (step, s) in snapshots)
                 for (int f = 0; f < FormWorld.Forms.Count; f++)
-                    curves.Add(new CurvePoint(label, step, forms[f].Form, R(Reduction(before, s, f)),
-                        R(Mean(counted.Select(c => s.RetainAccuracy[c])))));
+                    curves.Add(new CurvePoint(label, step, forms[f].Form, Reduction(before, s, f),
+                        Mean(counted.Select(c => s.RetainAccuracy[c]))));
             var stop = snapshots.FirstOrDefault(x => x.Step > 0 && Reduction(before, x.Snapshot, 0) >= cfg.StopReduction, snapshots[^1]);
             Record(label, stop.Step, stop.Snapshot);
         }
@@ -284,10 +359,11 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
             Targets = targets.Count, Forms = forms, Rows = rows, Methods = summaries, Curves = curves,
             GaFormGap = Gap("GA"), NpoFormGap = Gap("NPO"),
             RocrMinReduction = rocrSummary.MinReduction,
-            RocrMinReductionNamingForms = R(counted.Where(f => f != (int)KnowledgeForm.Reverse)
-                .Select(f => Reduction(before, rocrAfter, f)).DefaultIfEmpty(double.NaN).Min()),
+            RocrMinReductionNamingForms = counted.Where(f => f != (int)KnowledgeForm.Reverse)
+                .Select(f => Reduction(before, rocrAfter, f)).DefaultIfEmpty(double.NaN).Min(),
             RocrRetainDrop = rocrSummary.RetainDrop,
-            RocrGainOverControl = R(rocrSummary.MeanReductionNamingForms - Get(WrongSubject).MeanReductionNamingForms),
+            RocrGainOverControl = rocrSummary.MeanReductionNamingForms - Get(WrongSubject).MeanReductionNamingForms,
+            RocrItemReduction = rocrItems, WrongSubjectItemReduction = wrongItems,
             MaxEditSeconds = seconds.Max(), MeanEditSeconds = seconds.Average(), CovarianceSeconds = covarianceSeconds,
         };
     }
@@ -317,9 +393,9 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
         double f1 = Reduction(before, after, 0);
         int barely = counted.Count(f => f > 0 && Reduction(before, after, f) <= BarelyMoved);
         var naming = FormWorld.Forms.Where(f => f != KnowledgeForm.Reverse).Select(f => Reduction(before, after, (int)f));
-        return new MethodSummary(method, step, R(f1), barely, f1 >= Forgotten ? barely : 0,
-            R(counted.Select(f => Reduction(before, after, f)).DefaultIfEmpty(double.NaN).Min()), R(naming.Average()),
-            R(Mean(counted.Select(f => 100 * (before.RetainAccuracy[f] - after.RetainAccuracy[f])))));
+        return new MethodSummary(method, step, f1, barely, f1 >= Forgotten ? barely : 0,
+            counted.Select(f => Reduction(before, after, f)).DefaultIfEmpty(double.NaN).Min(), naming.Average(),
+            Mean(counted.Select(f => 100 * (before.RetainAccuracy[f] - after.RetainAccuracy[f]))));
     }
 
     /// <summary>Per form: mean true-answer probability and accuracy on the targets, accuracy on the retain people (NaN if empty).</summary>
@@ -332,6 +408,14 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
         double[] Per(bool isTarget, Func<(KnowledgeForm Form, bool IsTarget, double P, double Hit), double> pick) =>
             FormWorld.Forms.Select(f => Mean(scored.Where(x => x.IsTarget == isTarget && x.Form == f).Select(pick))).ToArray();
         return new Snapshot(Per(true, x => x.P), Per(true, x => x.Hit), Per(false, x => x.Hit));
+    }
+
+    /// <summary>The true answer's probability after each item's prompt.</summary>
+    public static double[] AnswerProbabilities(TinyGpt model, IReadOnlyList<FormItem> items)
+    {
+        if (items.Count == 0) return [];
+        var logProbs = LanguageModel.NextTokenLogProbs(model, items.Select(i => i.Prompt).ToList());
+        return items.Select((it, i) => Math.Exp(logProbs[i][it.Answer])).ToArray();
     }
 
     /// <summary>Whether the model's most likely next token after each item's prompt is the item's answer.</summary>
@@ -356,8 +440,6 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
         var list = xs.ToList();
         return list.Count == 0 ? double.NaN : list.Average();
     }
-
-    private static double R(double x) => Math.Round(x, 5);
 
     private static void Validate(Config cfg)
     {

@@ -80,9 +80,42 @@ public sealed class ConceptVectorsTests(PaperTests<ConceptVectors>.SmokeRuns run
         Assert.All(r.Concepts.Where(c => c.IsCandidate), c => Assert.NotEqual(c.Index, c.RandomIndex));
         var needle = _runs.First.Claims.Single(c => c.Id == "needle-removes-concept");
         Assert.Equal(Verdict.NotChecked, needle.Verdict);                                   // no Needle run at smoke
+        // The paired lists behind the control: one located and one random drop per candidate.
+        var candidates = ConceptVectors.Candidates(r);
+        Assert.Equal(r.Candidates, candidates.Count);
+        Assert.All(r.Concepts, c => Assert.True(double.IsFinite(c.ConceptDrop) && double.IsFinite(c.ConceptLogProbDrop),
+            $"concept {c.Name}: the causal test is measured on every concept"));
         var bad = Assert.Throws<ArgumentException>(() =>
             new ConceptVectors().Execute(cfg with { Methods = ["GA", "RMU"] }, new RunContext(1, Budget.Smoke)));
         Assert.Contains("'RMU'", bad.Message);
         Assert.Contains("Needle", bad.Message);
+    }
+
+    [Fact]
+    public void AtSmokeNoisingALocatedVectorChangesTheModelsAnswers()
+    {
+        // The causal test writes noise into one value vector: if the write silently did nothing, every drop would be
+        // exactly 0 (the full run's accuracy drops were, on every candidate). Accuracy may not register a partial loss, but
+        // the answers' log-probabilities must move.
+        var r = (ConceptVectors.Result)_runs.First.Result;
+        Assert.Contains(r.Concepts, c => Math.Abs(c.ConceptLogProbDrop) > 0);
+    }
+
+    [Fact]
+    public void EveryFindingDependsOnThePreconditionsThatUsedToBeAppliesTo()
+    {
+        // Issue 13: the headline claims were gated on conditions that were not claims (Candidates > 0, HasVectors,
+        // Ran(Needle), RecoveryComparable); each is now a precondition the claims depend on.
+        var specs = ((IExperiment)new ConceptVectors()).ClaimSpecs.ToDictionary(s => s.Id);
+        Assert.Contains("has-candidates", specs["located-beats-random-vector"].DependsOn);
+        Assert.All(specs.Values.Where(s => s.Kind == ClaimKind.Finding), s =>
+        {
+            Assert.Contains("knows-concepts", s.DependsOn);
+            Assert.Contains("concept-vectors-exist", s.DependsOn);
+        });
+        Assert.Contains("gradient-runs-forget", specs["gradient-unlearning-keeps-vector-direction"].DependsOn);
+        Assert.Contains("gradient-runs-forget", specs["gradient-unlearning-keeps-vector-tokens"].DependsOn);
+        foreach (string id in new[] { "needle-removes-concept", "needle-resists-relearning-vs-ga", "needle-resists-relearning-vs-npo" })
+            Assert.Contains("needle-ga-npo-ran", specs[id].DependsOn);
     }
 }

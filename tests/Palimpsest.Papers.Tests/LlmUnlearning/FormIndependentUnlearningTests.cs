@@ -1,4 +1,5 @@
 using Palimpsest.Core.Data;
+using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
@@ -121,5 +122,41 @@ public sealed class FormIndependentUnlearningTests(PaperTests<FormIndependentUnl
         Assert.True(ga.Step > 0, "GA's checkpoint is the untouched model");
         Assert.Contains(r.Curves, c => c.Method == "GA" && c.Step == 0 && c.Reduction == 0);
         Assert.True(r.MaxEditSeconds > 0 && r.MaxEditSeconds >= r.MeanEditSeconds);
+        // The control's paired items: every target question that names the person, once per edit.
+        Assert.Equal(cfg.Targets * FictitiousKb.Attributes.Count * 4, r.RocrItemReduction.Count);
+        Assert.Equal(r.RocrItemReduction.Count, r.WrongSubjectItemReduction.Count);
+        Assert.Equal(r.RocrGainOverControl, r.RocrItemReduction.Average() - r.WrongSubjectItemReduction.Average(), 4);
+    }
+
+    [Fact]
+    public void AtSmokeEveryEditAndGaMoveTheTargetsAnswers()
+    {
+        // A method that silently does nothing leaves the target's answers where the untouched model has them: its F1
+        // reduction would be zero up to float noise, and two no-op edits would give identical per-question numbers.
+        var r = (FormIndependentUnlearning.Result)_runs.First.Result;
+        var rocr = FormIndependentUnlearning.Summary(r, FormIndependentUnlearning.Rocr)!;
+        var ga = FormIndependentUnlearning.Summary(r, "GA")!;
+        Assert.True(Math.Abs(rocr.F1Reduction) > 1e-3, $"ROCR moved the targets' F1 answer probability by {rocr.F1Reduction}");
+        Assert.True(ga.F1Reduction > 1e-3, $"GA lowered the targets' F1 answer probability by {ga.F1Reduction}");
+        Assert.NotEqual(r.RocrItemReduction, r.WrongSubjectItemReduction);
+    }
+
+    [Fact]
+    public void EveryClaimAboutTheFormsDependsOnTheFormsBeingLearntAndTheEffectBeingCreated()
+    {
+        var specs = ((IExperiment)new FormIndependentUnlearning()).ClaimSpecs.ToDictionary(s => s.Id);
+        var learns = FormWorld.Forms.Select(FormIndependentUnlearning.Learns).ToList();
+        Assert.All(learns, id => Assert.Equal(ClaimKind.Precondition, specs[id].Kind));
+        Assert.All(specs.Values.Where(s => s.Kind == ClaimKind.Finding), s => Assert.All(learns, id => Assert.Contains(id, s.DependsOn)));
+        foreach (string method in new[] { "ga", "npo" })
+            Assert.Equal(new[] { $"{method}-forgets-f1", $"{method}-keeps-retain" },
+                specs[$"{method}-form-dependent"].DependsOn.Where(d => d.StartsWith(method + "-", StringComparison.Ordinal)));
+        Assert.Contains("rocr-forgets-f1", specs["rocr-every-form"].DependsOn);
+        Assert.Contains("rocr-forgets-f1", specs["rocr-keeps-retain"].DependsOn);
+        // The control must be able to fail for an edit that does nothing, so it does not wait for the edit to work.
+        var control = specs["rocr-beats-wrong-subject"];
+        Assert.Equal(ClaimTest.Interval, control.Test);
+        Assert.DoesNotContain("rocr-forgets-f1", control.DependsOn);
+        Assert.Equal(ClaimKind.Sanity, specs["rocr-edits-fast"].Kind);
     }
 }

@@ -1,4 +1,5 @@
 using Palimpsest.Core.Data;
+using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Papers.LlmUnlearning;
 using Palimpsest.Papers.Tests.Contract;
@@ -77,5 +78,54 @@ public sealed class SensitiveInfoDeletionTests(PaperTests<SensitiveInfoDeletion>
         Assert.Equal(rome.HeadProjection, r.Curves.Single(p => p.Method == SensitiveInfoDeletion.Rome
             && p.Attack == ExtractionAttacks.HeadProjection && p.Budget == budget).Success);
         Assert.InRange(r.Targets, 1, SensitiveInfoDeletion.Config.Smoke.Targets);
+        // The per-fact lists behind the interval claims: one entry per deleted fact, averaging to the rates.
+        Assert.All(r.Methods, m =>
+        {
+            Assert.Equal(r.Targets, m.HeadProjectionHits.Count);
+            Assert.Equal(r.Targets, m.RephraseHits.Count);
+            Assert.Equal(m.HeadProjection, m.HeadProjectionHits.Average(), 12);
+            Assert.Equal(m.Rephrase, m.RephraseHits.Average(), 12);
+        });
+    }
+
+    [Fact]
+    public void AtSmokeEveryDeletionMovesTheDeletedAnswers()
+    {
+        // A deletion that silently does nothing would leave the answers where the original model has them.
+        var r = (SensitiveInfoDeletion.Result)_runs.First.Result;
+        var original = SensitiveInfoDeletion.Of(r, SensitiveInfoDeletion.Original);
+        foreach (string method in new[] { SensitiveInfoDeletion.Rome, SensitiveInfoDeletion.Ft, SensitiveInfoDeletion.FtHp })
+        {
+            var m = SensitiveInfoDeletion.Of(r, method);
+            Assert.True(m.TrueProbability < original.TrueProbability,
+                $"{method} left the deleted answers' probability at {m.TrueProbability} (original {original.TrueProbability})");
+        }
+        // ROME injects a wrong answer: some deleted facts must stop being answered.
+        Assert.True(SensitiveInfoDeletion.Of(r, SensitiveInfoDeletion.Rome).Top1Accuracy < original.Top1Accuracy,
+            "ROME left every deleted fact answered");
+        Assert.InRange(r.ExactDeletionKeptAccuracy, 0, 1);
+    }
+
+    [Fact]
+    public void EveryClaimAboutWhatADeletionLeavesDependsOnThatDeletionPassingTheStandardChecks()
+    {
+        // Issue 13: a claim about deleted facts is vacuous when nothing was deleted, and ROME must not be credited with FT's gap.
+        var specs = ((IExperiment)new SensitiveInfoDeletion()).ClaimSpecs;
+        var judged = specs.Where(s => s.Kind is ClaimKind.Finding or ClaimKind.Control).ToList();
+        Assert.NotEmpty(judged);
+        Assert.All(judged, s =>
+        {
+            Assert.Contains("knows-facts", s.DependsOn);
+            Assert.Contains(s.DependsOn, d => d.EndsWith("-hides-answer", StringComparison.Ordinal));
+            Assert.Contains(s.DependsOn, d => d.EndsWith("-spares-neighbourhood", StringComparison.Ordinal));
+            foreach (string method in new[] { "rome", "ft" })
+                if (s.Id.EndsWith("-" + method, StringComparison.Ordinal))
+                    Assert.Equal(new[] { $"{method}-hides-answer", $"{method}-spares-neighbourhood" },
+                        s.DependsOn.Where(d => d.EndsWith("-hides-answer", StringComparison.Ordinal)
+                            || d.EndsWith("-spares-neighbourhood", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+            if (s.Id.StartsWith("hp-defence", StringComparison.Ordinal))
+                Assert.Contains("ft-hp-hides-answer", s.DependsOn);
+        });
+        Assert.All(specs.Where(s => s.Kind == ClaimKind.Control), s => Assert.Equal(ClaimTest.Interval, s.Test));
     }
 }

@@ -63,10 +63,15 @@ public static class ConceptLocator
     }
 
     /// <summary>Top-1 correctness of each prompt's next token against its answer.</summary>
-    public static bool[] Correct(TinyGpt model, IReadOnlyList<int[]> prompts, IReadOnlyList<int> answers)
+    public static bool[] Correct(TinyGpt model, IReadOnlyList<int[]> prompts, IReadOnlyList<int> answers) =>
+        Score(model, prompts, answers).Correct;
+
+    /// <summary>Top-1 correctness and the answer's log-probability (nats) after each prompt, from one forward pass.</summary>
+    public static (bool[] Correct, double[] LogProb) Score(TinyGpt model, IReadOnlyList<int[]> prompts, IReadOnlyList<int> answers)
     {
         var logProbs = LanguageModel.NextTokenLogProbs(model, prompts);
-        return logProbs.Select((lp, i) => LogitLens.Top(lp, 1)[0] == answers[i]).ToArray();
+        return (logProbs.Select((lp, i) => LogitLens.Top(lp, 1)[0] == answers[i]).ToArray(),
+            logProbs.Select((lp, i) => (double)lp[answers[i]]).ToArray());
     }
 
     /// <summary>

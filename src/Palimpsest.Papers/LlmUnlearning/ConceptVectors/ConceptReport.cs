@@ -43,6 +43,9 @@ public static class ConceptReport
         new DoubleDataFrameColumn("concept drop", r.Concepts.Select(c => c.ConceptDrop)),
         new DoubleDataFrameColumn("unrelated drop", r.Concepts.Select(c => c.UnrelatedDrop)),
         new DoubleDataFrameColumn("random-vector drop", r.Concepts.Select(c => c.RandomConceptDrop)),
+        new DoubleDataFrameColumn("answer log-prob drop (nats)", r.Concepts.Select(c => c.ConceptLogProbDrop)),
+        new DoubleDataFrameColumn("random-vector log-prob drop (nats)", r.Concepts.Select(c => c.RandomLogProbDrop)),
+        new BooleanDataFrameColumn("candidate", r.Concepts.Select(c => c.IsCandidate)),
         new BooleanDataFrameColumn("passes", r.Concepts.Select(c => c.PassesCausalTest)));
 
     /// <summary>Concept-QA drop against unrelated-QA drop when a vector is noised: located vectors and random ones.</summary>

@@ -18,6 +18,30 @@ public static class FormReport
                 .Concat(r.Methods.Select(m => new TidyRow(run + 1, m.Method, "retain drop (points)", m.RetainDrop)))
                 .Concat(r.Methods.Select(m => new TidyRow(run + 1, m.Method, "checkpoint (step)", m.Step))))));
 
+    /// <summary>
+    /// Per run and method: the checkpoint, the F1 reduction and the retain drop, and whether the method's edit took effect
+    /// as the preconditions ask (GA and NPO: F1 down by at least 80% with at most 10 points of retain lost; ROCR: F1 down
+    /// by at least 70%; the other methods carry no claims and show no verdict).
+    /// </summary>
+    public static DataFrame Effects(IReadOnlyList<FormIndependentUnlearning.Result> results)
+    {
+        var rows = results.SelectMany((r, run) => r.Methods.Select(m => (Run: run + 1, Method: m))).ToList();
+        string Verdict(FormIndependentUnlearning.MethodSummary m) => m.Method switch
+        {
+            "GA" or "NPO" => m.F1Reduction >= FormIndependentUnlearning.Forgotten && m.RetainDrop <= FormIndependentUnlearning.RetainBound
+                ? "yes" : "no",
+            FormIndependentUnlearning.Rocr => m.F1Reduction >= FormIndependentUnlearning.RocrEveryForm ? "yes" : "no",
+            _ => "",
+        };
+        return new DataFrame(
+            new Int32DataFrameColumn("run", rows.Select(x => x.Run)),
+            new StringDataFrameColumn("method", rows.Select(x => x.Method.Method)),
+            new Int32DataFrameColumn("checkpoint (step)", rows.Select(x => x.Method.Step)),
+            new DoubleDataFrameColumn("F1 reduction", rows.Select(x => x.Method.F1Reduction)),
+            new DoubleDataFrameColumn("retain drop (points)", rows.Select(x => x.Method.RetainDrop)),
+            new StringDataFrameColumn("effect precondition met", rows.Select(x => Verdict(x.Method))));
+    }
+
     /// <summary>Reduction of the true answer's probability in each form, F1..F5 on the x axis, one line per method (mean over runs).</summary>
     public static GenericChart ReductionByForm(IReadOnlyList<FormIndependentUnlearning.Result> results)
     {

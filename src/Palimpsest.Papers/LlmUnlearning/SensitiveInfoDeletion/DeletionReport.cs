@@ -20,7 +20,25 @@ public static class DeletionReport
             new TidyRow(run + 1, m.Method, "head projection @B", m.HeadProjection),
             new TidyRow(run + 1, m.Method, "probability delta @B", m.ProbabilityDelta),
             new TidyRow(run + 1, m.Method, "rephrase @B", m.Rephrase),
+            new TidyRow(run + 1, m.Method, "rephrase vs exact deletion, Fisher p", m.RephraseFisherP),
         }))));
+
+    /// <summary>
+    /// Per run and deletion method (ROME, FT, FT with the head-projection defence): the two standard checks that every claim
+    /// about that method depends on, and whether both pass.
+    /// </summary>
+    public static DataFrame StandardChecks(IReadOnlyList<SensitiveInfoDeletion.Result> results)
+    {
+        string[] methods = [SensitiveInfoDeletion.Rome, SensitiveInfoDeletion.Ft, SensitiveInfoDeletion.FtHp];
+        var rows = results.SelectMany((r, run) => methods.Select(m => (Run: run + 1, Row: SensitiveInfoDeletion.Of(r, m)))).ToList();
+        return new DataFrame(
+            new Int32DataFrameColumn("run", rows.Select(x => x.Run)),
+            new StringDataFrameColumn("method", rows.Select(x => x.Row.Method)),
+            new DoubleDataFrameColumn("top-1 on deleted facts", rows.Select(x => x.Row.Top1Accuracy)),
+            new DoubleDataFrameColumn("neighbourhood drop (points)", rows.Select(x => x.Row.NeighbourhoodDrop)),
+            new BooleanDataFrameColumn("passes the standard checks", rows.Select(x =>
+                x.Row.Top1Accuracy <= SensitiveInfoDeletion.Top1Bound && x.Row.NeighbourhoodDrop <= SensitiveInfoDeletion.NeighbourhoodBound)));
+    }
 
     /// <summary>Attack success against B for every model (mean over runs): exact deletion grey, ROME accented.</summary>
     public static GenericChart SuccessFigure(IReadOnlyList<SensitiveInfoDeletion.Result> results, string attack)
