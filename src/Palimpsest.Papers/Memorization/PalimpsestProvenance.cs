@@ -1,3 +1,5 @@
+using System.Globalization;
+using MathNet.Numerics.Distributions;
 using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Metrics;
 using Palimpsest.Core.Models;
@@ -21,6 +23,12 @@ namespace Palimpsest.Papers.Memorization;
 /// individually memorable documents, and Bobs that fine-tune it on another domain; null Bobs are independent models
 /// given the same fine-tune. The toy still tests the claim because the test statistics, the random order that makes
 /// them valid, and the null models are the paper's own.
+/// Claim kinds (protocol §2, revised before any run on this design): the precondition is that Alice herself carries a
+/// palimpsest (her own query test); the findings are the protocol's detection criteria for derived Bobs and its
+/// no-false-alarm criteria for null Bobs, in the query and the observational (reshuffle) settings; the control pairs each
+/// derived Bob with the null Bob given the same fine-tune, document by document (a null Bob wins whenever the trace comes
+/// from the fine-tune or the reference rather than from Alice's order); that the order is independent of content is a
+/// sanity check (true by construction of a random permutation).
 /// </summary>
 public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Config, PalimpsestProvenance.Result>
 {
@@ -59,14 +67,21 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
         public int NgramLength { get; init; } = 6;
         /// <summary>Also train an Alice with a strongly decaying learning rate and test its derived Bob.</summary>
         public bool UseDecayAblation { get; init; } = true;
+        /// <summary>
+        /// Blocks of Alice's documents (by document index) whose mean rank products are the items of the derived-against-
+        /// null control: their mean is the query test's rho, and blocks keep the evidence small in result.json.
+        /// </summary>
+        public int QueryBlocks { get; init; } = 200;
 
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
-        /// <summary>Protocol's smoke budget: 4k documents, one derived and one null Bob, 5 reshuffles.</summary>
+        /// <summary>
+        /// Protocol's smoke budget: 4k documents, one derived and one null Bob, 5 reshuffles (the text sizes stay, so
+        /// that the observational claims' measurement runs at smoke too).
+        /// </summary>
         public static Config Smoke { get; } = Full with
         {
-            Documents = 4_000, Width = 64, Reshuffles = 5, FineTuneSizes = [1_000], TextTokens = [128, 512],
-            UseDecayAblation = false,
+            Documents = 4_000, Width = 64, Reshuffles = 5, FineTuneSizes = [1_000], UseDecayAblation = false,
         };
     }
 
@@ -79,8 +94,10 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
     /// <param name="RankP">Reshuffle test's rank p at each entry of TextTokens.</param>
     /// <param name="Z">Reshuffle test's z-score at each entry of TextTokens.</param>
     /// <param name="PartitionP">Partition test's p at each entry of TextTokens.</param>
+    /// <param name="RhoBlocks">The query test's rho as block means of rank products (<see cref="Config.QueryBlocks"/>
+    /// blocks of Alice's documents, by document index); their mean is <paramref name="Rho"/>.</param>
     public sealed record Bob(string Kind, int FineTuneDocuments, double Rho, double PValue,
-        IReadOnlyList<double> RankP, IReadOnlyList<double> Z, IReadOnlyList<double> PartitionP);
+        IReadOnlyList<double> RankP, IReadOnlyList<double> Z, IReadOnlyList<double> PartitionP, IReadOnlyList<double> RhoBlocks);
 
     /// <summary>What a run measured.</summary>
     public sealed record Result
@@ -89,18 +106,24 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
         public required IReadOnlyList<Bob> Bobs { get; init; }
         /// <summary>The token counts the observational tests used.</summary>
         public required IReadOnlyList<int> TextTokens { get; init; }
-        /// <summary>Largest log10 p of the query test over derived Bobs (0 if any derived rho ≥ 0): the weakest detection.</summary>
-        public required double WorstDerivedLog10P { get; init; }
-        /// <summary>Smallest log10 p of the query test over null Bobs: the strongest false alarm.</summary>
-        public required double BestNullLog10P { get; init; }
-        /// <summary>Share of derived Bobs whose true model ranks first (p ≤ 0.05 at K = 19) at 512 tokens.</summary>
-        public required double DerivedFirstAt512 { get; init; }
-        /// <summary>Share of null Bobs whose true model ranks first at 512 tokens.</summary>
-        public required double NullFirstAt512 { get; init; }
-        /// <summary>Share of derived Bobs the partition test detects (p ≤ 0.05) at 512 tokens.</summary>
-        public required double PartitionDetectedAt512 { get; init; }
+        /// <summary>Reshuffled replays K: the true model ranks first when its rank p is 1 / (K + 1).</summary>
+        public required int Reshuffles { get; init; }
         /// <summary>Query-test rho of Alice's own loss (no fine-tune): the palimpsest before anything is layered on top.</summary>
         public required double AliceRho { get; init; }
+        /// <summary>Its one-sided p for rho &lt; 0.</summary>
+        public required double AlicePValue { get; init; }
+        /// <summary>log10 of the query-test p of the derived Bob with the smallest fine-tune.</summary>
+        public required double SmallestDerivedLog10P { get; init; }
+        /// <summary>Smallest −2 ln p of the query test over derived Bobs: the weakest derived Bob's term of Fisher's sum.</summary>
+        public required double WeakestDerivedFisherTerm { get; init; }
+        /// <summary>Share of null Bobs the query test flags (p ≤ 0.01).</summary>
+        public required double NullFlaggedShare { get; init; }
+        /// <summary>Per derived Bob: 1 when the true-order model ranks first at <see cref="ObservationalTokens"/> tokens of its text.</summary>
+        public required IReadOnlyList<double> DerivedFirst { get; init; }
+        /// <summary>Per null Bob: the same.</summary>
+        public required IReadOnlyList<double> NullFirst { get; init; }
+        /// <summary>Per derived Bob: 1 when the partition test detects it (p ≤ 0.05) at <see cref="ObservationalTokens"/> tokens.</summary>
+        public required IReadOnlyList<double> DerivedPartitionDetected { get; init; }
         /// <summary>Correlation of Alice's order with document content (must be ≈ 0 for valid p-values).</summary>
         public required double OrderContentRho { get; init; }
         /// <summary>Its p-value.</summary>
@@ -111,42 +134,98 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
         public required IReadOnlyList<double> ReferenceLossByPositionBin { get; init; }
     }
 
+    /// <summary>Tokens of Bob's text at which the observational claims are judged (protocol: M ≥ 2048).</summary>
+    public const int ObservationalTokens = 2048;
+    /// <summary>Protocol: Alice's own query test p below this on every seed (the precondition).</summary>
+    public const double AliceAlpha = 1e-12;
+    /// <summary>Protocol: the smallest derived Bob's query test p below this on every seed.</summary>
+    public const double SmallestDerivedAlpha = 1e-6;
+    /// <summary>Protocol: every derived Bob's p below this with the seeds pooled by Fisher's method; null Bobs above it.</summary>
+    public const double PooledAlpha = 0.01;
+    /// <summary>Seeds of the full budget, over which Fisher's method pools.</summary>
+    public const int FullSeeds = 3;
+    /// <summary>
+    /// Fisher's method over <see cref="FullSeeds"/> seeds: Σ −2 ln p &gt; χ²(2·seeds) at 1 − <see cref="PooledAlpha"/>, judged as
+    /// the mean over seeds against that quantile / seeds.
+    /// </summary>
+    public static double FisherMeanThreshold { get; } = ChiSquared.InvCDF(2 * FullSeeds, 1 - PooledAlpha) / FullSeeds;
+    /// <summary>The sanity level of the order check (a uniform p falls below it once in ten thousand runs).</summary>
+    public const double OrderCheckAlpha = 1e-4;
+
     /// <inheritdoc/>
     public override PaperInfo Info { get; } = new("palimpsest-provenance", "memorization",
         "Blackbox Model Provenance via Palimpsestic Membership Inference", 2025,
         "https://arxiv.org/abs/2510.19796");
 
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private const string Palimpsest = "alice-palimpsest";
+
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Finding<Result>("derived-detected-smoke",
-            "Every derived Bob's loss falls with Alice's training order (rho < 0, p < 1e-3 at smoke)",
-            r => r.WorstDerivedLog10P, Comparison.Less, -3, Budget.Smoke, "log10 p"),
-        Claim.Finding<Result>("derived-detected",
-            "Every derived Bob is detected in the query setting with p < 1e-6",
-            r => r.WorstDerivedLog10P, Comparison.Less, -6, Budget.Full, "log10 p"),
+        // The protocol's precondition: without a palimpsest in Alice herself, nothing about Bob is tested (the first full
+        // run's Alice had rho ≈ −0.01, so every "no null Bob flagged" passed vacuously).
+        Claim.Precondition<Result>(Palimpsest,
+            Inv($"Alice's own loss falls with her training order: query test rho < 0 with p < {AliceAlpha:0e+0} on every seed"),
+            r => r.AliceRho < 0 ? PValue.Log10(r.AlicePValue) : 0, Comparison.Less, Math.Log10(AliceAlpha), Budget.Full,
+            "log10 p"),
+        // "On every seed": the per-seed indicator, whose mean over seeds is 1 only when every seed passes.
+        Claim.Finding<Result>("smallest-derived-detected",
+            Inv($"The derived Bob with the smallest fine-tune (at a tenth of Alice's rate) is detected with p < ") +
+            Inv($"{SmallestDerivedAlpha:0e+0} on every seed"),
+            r => r.SmallestDerivedLog10P < Math.Log10(SmallestDerivedAlpha) ? 1 : 0, Comparison.AtLeast, 1, Budget.Full,
+            "share of seeds", dependsOn: [Palimpsest]),
+        // Fisher's method per Bob needs the same Bob on every seed; taking the weakest derived Bob on each seed first is
+        // conservative (it passes only if every Bob's pooled p does).
+        Claim.Finding<Result>("derived-detected-pooled",
+            Inv($"Every derived Bob is detected with p < {PooledAlpha:G2}, the seeds pooled by Fisher's method (mean over ") +
+            "seeds of the weakest derived Bob's −2 ln p above the χ² quantile / seeds)",
+            r => r.WeakestDerivedFisherTerm, Comparison.Greater, FisherMeanThreshold, Budget.Full, "−2 ln p",
+            dependsOn: [Palimpsest]),
         Claim.Finding<Result>("null-not-detected",
-            "No independent (null) Bob is flagged: every null p > 0.01",
-            r => r.BestNullLog10P, Comparison.Greater, -2, Budget.Full, "log10 p"),
-        Claim.Control<Result>("derived-beats-null",
-            "The weakest derived Bob is flagged far more strongly than the strongest null Bob",
-            r => r.BestNullLog10P - r.WorstDerivedLog10P, Comparison.Greater, 3, Budget.Smoke, "orders of magnitude"),
+            Inv($"No independent (null) Bob is flagged by the query test: every null p > {PooledAlpha:G2}"),
+            r => r.NullFlaggedShare, Comparison.AtMost, 0, Budget.Full, "share of null Bobs", dependsOn: [Palimpsest]),
         Claim.Finding<Result>("reshuffle-derived",
-            "From 512 tokens of Bob's text, the true-order model ranks first among the reshuffles for most derived Bobs",
-            r => r.DerivedFirstAt512, Comparison.AtLeast, 2.0 / 3.0, Budget.Full, "share of derived Bobs"),
+            Inv($"From {ObservationalTokens} tokens of Bob's text, the true-order model ranks first among the reshuffles ") +
+            "for at least 2 of 3 derived Bobs",
+            r => r.DerivedFirst.Average(), Comparison.AtLeast, 2.0 / 3.0, Budget.Full, "share of derived Bobs",
+            dependsOn: [Palimpsest]),
         Claim.Finding<Result>("reshuffle-null",
-            "... and for no null Bob",
-            r => r.NullFirstAt512, Comparison.AtMost, 0.0, Budget.Full, "share of null Bobs"),
+            Inv($"From {ObservationalTokens} tokens of a null Bob's text, the true-order model ranks first for no null Bob"),
+            r => r.NullFirst.Average(), Comparison.AtMost, 0, Budget.Full, "share of null Bobs", dependsOn: [Palimpsest]),
+        // The paper: the reshuffle test works from a few hundred tokens, the partition test needs ~10^5. Paired per
+        // derived Bob: reshuffle detection minus partition detection.
         Claim.Finding<Result>("partition-needs-more-text",
-            "At 512 tokens the reshuffle test detects more derived Bobs than the partition test",
-            r => r.DerivedFirstAt512 - r.PartitionDetectedAt512, Comparison.Greater, 0.0, Budget.Full, "share of derived Bobs"),
+            Inv($"At {ObservationalTokens} tokens the reshuffle test detects more derived Bobs than the partition test ") +
+            "(paired per derived Bob)",
+            r => Evidence.Paired(r.DerivedFirst, r.DerivedPartitionDetected), Comparison.Greater, 0, Budget.Full,
+            "share of derived Bobs", dependsOn: [Palimpsest]),
+        // The control: the null Bob with the same fine-tune, on the same documents. It wins whenever the query test's
+        // signal comes from the fine-tune or the reference model rather than from Alice's order.
+        Claim.Control<Result>("derived-beats-null",
+            "On the same documents, each derived Bob's loss − reference falls with Alice's order more steeply than that " +
+            "of the null Bob given the same fine-tune (rho of null − rho of derived, paired per block of documents)",
+            r => Evidence.Paired(Blocks(r, "null"), Blocks(r, "derived")), Comparison.Greater, 0, Budget.Full,
+            "Spearman rho (per block)", dependsOn: [Palimpsest]),
+        Claim.Sanity<Result>("order-independent-of-content",
+            Inv($"Alice's order is independent of document content (Spearman p > {OrderCheckAlpha:0e+0}): the random order ") +
+            "that makes every p-value valid",
+            r => PValue.Log10(r.OrderContentP), Comparison.Greater, Math.Log10(OrderCheckAlpha), Budget.Smoke, "log10 p"),
     ];
+
+    /// <summary>Every block of every Bob of <paramref name="kind"/>, Bobs in fine-tune order.</summary>
+    private static List<double> Blocks(Result r, string kind) =>
+        r.Bobs.Where(b => b.Kind == kind).SelectMany(b => b.RhoBlocks).ToList();
 
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        if (cfg.TextTokens.Length == 0 || !cfg.TextTokens.Contains(512))
-            throw new ArgumentException($"TextTokens must include 512 (the claims' text size); got {string.Join(",", cfg.TextTokens)}");
+        if (!cfg.TextTokens.Contains(ObservationalTokens))
+            throw new ArgumentException(
+                $"TextTokens must include {ObservationalTokens} (the claims' text size); got {string.Join(",", cfg.TextTokens)}");
+        if (cfg.QueryBlocks < 2 || cfg.QueryBlocks > cfg.Documents)
+            throw new ArgumentException($"QueryBlocks {cfg.QueryBlocks} must be in 2..Documents ({cfg.Documents})");
         var tokenizer = new WordTokenizer(ProvenanceCorpus.Vocabulary);
         var data = ctx.Rng("data");
         var docs = Enumerable.Range(0, cfg.Documents).Select(_ => tokenizer.Encode(ProvenanceCorpus.AliceDocument(data))).ToList();
@@ -196,9 +275,15 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
 
             var partition = new PartitionTest(docs, order, cfg.NgramLength);
             var bobs = new List<Bob>();
+            Bob Query(string kind, TinyGpt bob, int size)
+            {
+                var loss = PerDocumentLoss(bob, docs);
+                var q = QueryTest.Run(order, loss, refLoss);
+                return new Bob(kind, size, q.Rho, q.PValue, [], [], [], RhoBlocks(order, loss, refLoss, cfg.QueryBlocks));
+            }
             Bob Test(string kind, TinyGpt bob, int size, int index)
             {
-                var q = QueryTest.Run(order, PerDocumentLoss(bob, docs), refLoss);
+                var query = Query(kind, bob, size);
                 var texts = SampleText(bob, cfg.TextTokens.Max(), ctx.Rng($"bob-text-{kind}-{index}"));
                 var rankP = new List<double>();
                 var z = new List<double>();
@@ -209,10 +294,10 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
                     var test = ReshuffleTest.Rank(-LanguageModel.MeanNll(alice, prefix),
                         reshuffled.Select(r => -LanguageModel.MeanNll(r, prefix)).ToList());
                     rankP.Add(test.RankP);
-                    z.Add(Math.Round(test.Z, 4));
+                    z.Add(test.Z);
                     partitionP.Add(partition.Run(prefix).PValue);
                 }
-                return new Bob(kind, size, q.Rho, q.PValue, rankP, z, partitionP);
+                return query with { RankP = rankP, Z = z, PartitionP = partitionP };
             }
             for (int i = 0; i < cfg.FineTuneSizes.Length; i++)
             {
@@ -224,8 +309,7 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
             var hot = Keep(alice.Copy());
             FineTune(hot, fineTune.Take(middle).ToList(), cfg with { FineTuneLearningRate = cfg.FineTuneLearningRate * cfg.HotFineTuneFactor },
                 ctx, "derived-hot");
-            var hotTest = QueryTest.Run(order, PerDocumentLoss(hot, docs), refLoss);
-            bobs.Add(new Bob("derived-hot", middle, hotTest.Rho, hotTest.PValue, [], [], []));
+            bobs.Add(Query("derived-hot", hot, middle));
             for (int i = 0; i < cfg.FineTuneSizes.Length; i++)
             {
                 var independent = Fresh($"null-init-{i}");
@@ -242,24 +326,26 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
                     Schedule = LrScheduleKind.Cosine, MinLrFraction = 0.01, Stage = "alice-decay",
                 }, ctx);
                 FineTune(decay, fineTune.Take(middle).ToList(), cfg, ctx, "derived-decay");
-                var q = QueryTest.Run(order, PerDocumentLoss(decay, docs), refLoss);
-                bobs.Add(new Bob("derived-decay", middle, q.Rho, q.PValue, [], [], []));
+                bobs.Add(Query("derived-decay", decay, middle));
             }
 
-            int at512 = Array.IndexOf(cfg.TextTokens, 512);
+            int at = Array.IndexOf(cfg.TextTokens, ObservationalTokens);
             var derivedBobs = bobs.Where(b => b.Kind == "derived").ToList();
             var nullBobs = bobs.Where(b => b.Kind == "null").ToList();
-            double firstP = 1.0 / (cfg.Reshuffles + 1);
+            var aliceTest = QueryTest.Run(order, aliceLoss, refLoss);
             return new Result
             {
                 Bobs = bobs,
                 TextTokens = cfg.TextTokens,
-                WorstDerivedLog10P = derivedBobs.Any(b => b.Rho >= 0) ? 0 : derivedBobs.Max(b => PValue.Log10(b.PValue)),
-                BestNullLog10P = nullBobs.Min(b => PValue.Log10(b.PValue)),
-                DerivedFirstAt512 = derivedBobs.Average(b => b.RankP[at512] <= firstP + 1e-12 ? 1.0 : 0.0),
-                NullFirstAt512 = nullBobs.Average(b => b.RankP[at512] <= firstP + 1e-12 ? 1.0 : 0.0),
-                PartitionDetectedAt512 = derivedBobs.Average(b => b.PartitionP[at512] <= 0.05 ? 1.0 : 0.0),
-                AliceRho = QueryTest.Run(order, aliceLoss, refLoss).Rho,
+                Reshuffles = cfg.Reshuffles,
+                AliceRho = aliceTest.Rho,
+                AlicePValue = aliceTest.PValue,
+                SmallestDerivedLog10P = PValue.Log10(derivedBobs.MinBy(b => b.FineTuneDocuments)!.PValue),
+                WeakestDerivedFisherTerm = derivedBobs.Min(b => -2 * Math.Log(10) * PValue.Log10(b.PValue)),
+                NullFlaggedShare = nullBobs.Average(b => b.PValue <= PooledAlpha ? 1.0 : 0.0),
+                DerivedFirst = derivedBobs.Select(b => RanksFirst(b, at, cfg.Reshuffles) ? 1.0 : 0.0).ToList(),
+                NullFirst = nullBobs.Select(b => RanksFirst(b, at, cfg.Reshuffles) ? 1.0 : 0.0).ToList(),
+                DerivedPartitionDetected = derivedBobs.Select(b => b.PartitionP[at] <= PartitionAlpha ? 1.0 : 0.0).ToList(),
                 OrderContentRho = check.ContentRho,
                 OrderContentP = check.ContentP,
                 AliceLossByPositionBin = Binned(order, aliceLoss, 20),
@@ -273,6 +359,44 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
     }
 
     private const int AliceBatch = 32;
+
+    /// <summary>The partition test's detection level (the paper reports detection at p ≤ 0.05).</summary>
+    private const double PartitionAlpha = 0.05;
+
+    /// <summary>True when Alice's true-order model ranks first for this Bob's text at TextTokens[index]: rank p = 1 / (K + 1).</summary>
+    public static bool RanksFirst(Bob bob, int index, int reshuffles) => bob.RankP[index] <= 1.0 / (reshuffles + 1) + 1e-12;
+
+    /// <summary>
+    /// The query test's Spearman rho as a mean over documents: rho = mean_i z(rank of position_i) · z(rank of score_i),
+    /// each z with the population standard deviation, score = Bob's loss − the reference's. The documents are cut by
+    /// index into <paramref name="blocks"/> contiguous blocks (Alice's random order makes index independent of position)
+    /// and each block's mean product is returned: their mean is rho when the blocks are equal, and they are the items of
+    /// the derived-against-null control.
+    /// </summary>
+    private static double[] RhoBlocks(TrainingOrder order, double[] bobLoss, double[] refLoss, int blocks)
+    {
+        int n = bobLoss.Length;
+        if (order.Positions.Any(p => p < 0)) throw new InvalidOperationException("every document must have a position");
+        var position = Standardised(Correlation.Ranks(order.Positions.Select(p => (double)p).ToList()));
+        var score = Standardised(Correlation.Ranks(bobLoss.Select((l, i) => l - refLoss[i]).ToList()));
+        var sums = new double[blocks];
+        var counts = new int[blocks];
+        for (int i = 0; i < n; i++)
+        {
+            int b = (int)((long)i * blocks / n);
+            sums[b] += position[i] * score[i];
+            counts[b]++;
+        }
+        return sums.Select((sum, b) => sum / counts[b]).ToArray();
+    }
+
+    /// <summary>(x − mean) / population standard deviation.</summary>
+    private static double[] Standardised(double[] x)
+    {
+        double mean = x.Average();
+        double sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / x.Length);
+        return x.Select(v => (v - mean) / sd).ToArray();
+    }
 
     private static TrainOptions Options(IReadOnlyList<int> order, double learningRate, int warmup) => new()
     {
@@ -336,7 +460,7 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
             sums[b] += loss[i];
             counts[b]++;
         }
-        return sums.Select((s, b) => counts[b] == 0 ? double.NaN : Math.Round(s / counts[b], 5)).ToList();
+        return sums.Select((s, b) => counts[b] == 0 ? double.NaN : s / counts[b]).ToList();
     }
 
     /// <inheritdoc/>
@@ -363,15 +487,16 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
 
         var power = new List<Series>();
         var tokens = first.TextTokens.Select(t => (double)t).ToList();
-        var derived = results.SelectMany(r => r.Bobs.Where(b => b.Kind == "derived")).ToList();
-        var nulls = results.SelectMany(r => r.Bobs.Where(b => b.Kind == "null")).ToList();
-        double firstRank(Bob b, int i) => b.RankP[i] <= 0.0500001 ? 1.0 : 0.0;
+        var derived = results.SelectMany(r => r.Bobs.Where(b => b.Kind == "derived").Select(b => (Bob: b, r.Reshuffles))).ToList();
+        var nulls = results.SelectMany(r => r.Bobs.Where(b => b.Kind == "null").Select(b => (Bob: b, r.Reshuffles))).ToList();
+        double FirstRank((Bob Bob, int Reshuffles) x, int i) => RanksFirst(x.Bob, i, x.Reshuffles) ? 1.0 : 0.0;
         power.Add(new Series("reshuffle, null Bobs", tokens,
-            tokens.Select((_, i) => nulls.Average(b => firstRank(b, i))).ToList(), SeriesRole.Control));
+            tokens.Select((_, i) => nulls.Average(b => FirstRank(b, i))).ToList(), SeriesRole.Control));
         power.Add(new Series("partition, derived Bobs", tokens,
-            tokens.Select((_, i) => derived.Average(b => b.PartitionP[i] <= 0.05 ? 1.0 : 0.0)).ToList(), SeriesRole.Ablation));
+            tokens.Select((_, i) => derived.Average(b => b.Bob.PartitionP[i] <= PartitionAlpha ? 1.0 : 0.0)).ToList(),
+            SeriesRole.Ablation));
         power.Add(new Series("reshuffle, derived Bobs", tokens,
-            tokens.Select((_, i) => derived.Average(b => firstRank(b, i))).ToList(), SeriesRole.Method));
+            tokens.Select((_, i) => derived.Average(b => FirstRank(b, i))).ToList(), SeriesRole.Method));
         return
         [
             ("palimpsest", Core.Reporting.Figures.Lines("Does Alice remember late training documents better?",

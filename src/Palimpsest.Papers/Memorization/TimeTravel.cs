@@ -1,3 +1,4 @@
+using System.Globalization;
 using Palimpsest.Core.Data;
 using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Metrics;
@@ -20,6 +21,10 @@ namespace Palimpsest.Papers.Memorization;
 /// synthetic partitions, each inserted with a header that names it. GPT-4's exact/near-exact judge becomes token edit
 /// distance. Here the header is literally the memory key, so the toy tests the decision procedures, not how an LLM
 /// follows instructions. Clean partitions are the control: their guided completions must not beat general ones.
+/// Claim kinds: the precondition is that the model memorised the contaminated instances (verbatim recall under their
+/// header; the paper's GPT-4 reproduces contaminated instances verbatim); the findings are the protocol's accuracy and
+/// gap criteria; the control compares the guided-over-general gap of contaminated instances with that of clean ones
+/// (a header that helps every partition, e.g. by priming its dataset's style, makes the clean partitions win).
 /// </summary>
 public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result>
 {
@@ -80,8 +85,18 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
 
     /// <summary>One partition's verdicts under one model.</summary>
     /// <param name="Name">"dataset/split"; "…/validation" is the hidden partition, inserted without its header.</param>
+    /// <param name="GuidedRougeL">Mean ROUGE-L of the guided completions over the judged instances.</param>
+    /// <param name="GeneralRougeL">The same for the general completions.</param>
+    /// <param name="ItemGuidedRougeL">Per judged instance: ROUGE-L of its guided completion against the true remainder.</param>
+    /// <param name="ItemGeneralRougeL">Per judged instance: the same for its general completion.</param>
+    /// <param name="ItemExact">Per judged instance: whether its guided completion is the true remainder, verbatim.</param>
     public sealed record Partition(int Duplication, string Name, bool Contaminated, double GuidedRougeL, double GeneralRougeL,
-        double BootstrapP, bool Algorithm1, int Exact, int NearExact, bool Algorithm2);
+        double BootstrapP, bool Algorithm1, int Exact, int NearExact, bool Algorithm2,
+        IReadOnlyList<double> ItemGuidedRougeL, IReadOnlyList<double> ItemGeneralRougeL, IReadOnlyList<bool> ItemExact)
+    {
+        /// <summary>True for the hidden partition (inserted without its header; outside the 12-partition accuracy).</summary>
+        public bool IsHidden => Name.EndsWith("/validation", StringComparison.Ordinal);
+    }
 
     /// <summary>What a run measured.</summary>
     public sealed record Result
@@ -92,6 +107,11 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
         public required IReadOnlyList<double> Algorithm1Accuracy { get; init; }
         /// <summary>The same for Algorithm 2.</summary>
         public required IReadOnlyList<double> Algorithm2Accuracy { get; init; }
+        /// <summary>
+        /// Share of the judged instances of contaminated (headed) partitions whose guided completion is the true remainder,
+        /// verbatim (first duplication level): what the model memorised.
+        /// </summary>
+        public required double VerbatimRecall { get; init; }
         /// <summary>Mean guided − general ROUGE-L over contaminated partitions (first duplication level).</summary>
         public required double ContaminatedGap { get; init; }
         /// <summary>Mean |guided − general| ROUGE-L over clean partitions (first duplication level): the control.</summary>
@@ -106,25 +126,70 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
     public override PaperInfo Info { get; } = new("time-travel", "memorization",
         "Time Travel in LLMs: Tracing Data Contamination in Large Language Models", 2024, "https://arxiv.org/abs/2308.08493");
 
+    /// <summary>Issue 14's precondition: the model reproduces at least this share of the contaminated judged instances.</summary>
+    public const double RecallCeiling = 0.5;
+    /// <summary>Protocol §4: Algorithm 2 labels ≥ 11 of 12 partitions correctly (pooled over seeds ≥ 90%).</summary>
+    public const double Algorithm2Level = 0.9;
+    /// <summary>Protocol §4: Algorithm 1 labels ≥ 10 of 12 correctly (pooled ≥ 83%).</summary>
+    public const double Algorithm1Level = 0.83;
+    /// <summary>Protocol §4: contaminated partitions have guided − general ROUGE-L ≥ this.</summary>
+    public const double ContaminatedGapLevel = 0.2;
+    /// <summary>Protocol §4: clean partitions have |guided − general| ROUGE-L below this.</summary>
+    public const double CleanGapLevel = 0.05;
+    /// <summary>
+    /// The control's margin: contaminated instances gain this much more ROUGE-L from the header than clean ones (fixed
+    /// with the first claims, half the protocol's contaminated gap).
+    /// </summary>
+    public const double ControlMargin = 0.1;
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private const string Memorised = "memorised";
+
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Control<Result>("contaminated-beat-clean",
-            "Guided completions beat general ones on contaminated partitions far more than on clean partitions (the control)",
-            r => r.ContaminatedGap - r.CleanGap, Comparison.Greater, 0.1, Budget.Smoke, "ROUGE-L"),
+        // Without memorisation there is nothing to detect: the first full run memorised nothing, so its clean-partition
+        // claim passed vacuously.
+        Claim.Precondition<Result>(Memorised,
+            Inv($"The model memorised the contamination: at least {RecallCeiling:0%} of the contaminated judged instances ") +
+            "are completed verbatim after their header (at the claims' duplication level)",
+            r => r.VerbatimRecall, Comparison.AtLeast, RecallCeiling, Budget.Full, "share of instances"),
         Claim.Finding<Result>("algorithm2-accurate",
-            "Algorithm 2 (exact / near-exact matches) labels at least 11 of 12 partitions correctly at 3 copies (pooled ≥ 90%)",
-            r => r.Algorithm2Accuracy[0], Comparison.AtLeast, 0.9, Budget.Full, "share of partitions"),
+            Inv($"Algorithm 2 (exact / near-exact matches) labels at least 11 of 12 partitions correctly (pooled ≥ {Algorithm2Level:0%})"),
+            r => r.Algorithm2Accuracy[0], Comparison.AtLeast, Algorithm2Level, Budget.Full, "share of partitions",
+            dependsOn: [Memorised]),
         Claim.Finding<Result>("algorithm1-accurate",
-            "Algorithm 1 (bootstrap of guided vs general ROUGE-L) labels at least 10 of 12 correctly (pooled ≥ 83%)",
-            r => r.Algorithm1Accuracy[0], Comparison.AtLeast, 0.83, Budget.Full, "share of partitions"),
+            Inv($"Algorithm 1 (bootstrap of guided vs general ROUGE-L) labels at least 10 of 12 correctly (pooled ≥ {Algorithm1Level:0%})"),
+            r => r.Algorithm1Accuracy[0], Comparison.AtLeast, Algorithm1Level, Budget.Full, "share of partitions",
+            dependsOn: [Memorised]),
         Claim.Finding<Result>("contaminated-gap",
-            "Contaminated partitions: guided − general ROUGE-L ≥ 0.2",
-            r => r.ContaminatedGap, Comparison.AtLeast, 0.2, Budget.Full, "ROUGE-L"),
+            Inv($"Contaminated partitions: guided − general ROUGE-L ≥ {ContaminatedGapLevel} (paired per judged instance)"),
+            r => Evidence.Paired(Items(r, contaminated: true, p => p.ItemGuidedRougeL),
+                Items(r, contaminated: true, p => p.ItemGeneralRougeL)),
+            Comparison.AtLeast, ContaminatedGapLevel, Budget.Full, "ROUGE-L (per instance)", dependsOn: [Memorised]),
+        // An upper bound on the absolute gap, not a comparison: a threshold claim on the mean over seeds, as the protocol
+        // states it.
         Claim.Finding<Result>("clean-no-gap",
-            "Clean partitions: |guided − general| ROUGE-L < 0.05",
-            r => r.CleanAbsGap, Comparison.Less, 0.05, Budget.Full, "ROUGE-L"),
+            Inv($"Clean partitions: |guided − general| ROUGE-L < {CleanGapLevel} (mean over clean partitions)"),
+            r => r.CleanAbsGap, Comparison.Less, CleanGapLevel, Budget.Full, "ROUGE-L", dependsOn: [Memorised]),
+        Claim.Control<Result>("contaminated-beat-clean",
+            Inv($"The header lifts contaminated instances at least {ControlMargin} ROUGE-L more than clean ones (guided − ") +
+            "general per judged instance, contaminated against clean partitions)",
+            r => Evidence.Difference(Gaps(r, contaminated: true), Gaps(r, contaminated: false)),
+            Comparison.Greater, ControlMargin, Budget.Full, "ROUGE-L (per instance)", dependsOn: [Memorised]),
     ];
+
+    /// <summary>The headed partitions of the claims' duplication level (the first).</summary>
+    private static IEnumerable<Partition> Judged(Result r, bool contaminated) =>
+        r.Partitions.Where(p => p.Duplication == r.Duplications[0] && !p.IsHidden && p.Contaminated == contaminated);
+
+    private static List<double> Items(Result r, bool contaminated, Func<Partition, IReadOnlyList<double>> items) =>
+        Judged(r, contaminated).SelectMany(items).ToList();
+
+    /// <summary>Per judged instance: guided − general ROUGE-L.</summary>
+    private static List<double> Gaps(Result r, bool contaminated) =>
+        Judged(r, contaminated).SelectMany(p => p.ItemGuidedRougeL.Select((g, i) => g - p.ItemGeneralRougeL[i])).ToList();
 
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
@@ -185,25 +250,28 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
                 var gRouge = guided.Select((c, i) => TextOverlap.RougeL(c, items[i].Tail)).ToList();
                 var nRouge = general.Select((c, i) => TextOverlap.RougeL(c, items[i].Tail)).ToList();
                 double p = Bootstrap.PairedGreaterP(gRouge, nRouge, boot, cfg.Resamples);
-                int exact = guided.Select((c, i) => c.SequenceEqual(items[i].Tail)).Count(b => b);
-                int near = guided.Select((c, i) => !c.SequenceEqual(items[i].Tail) && TextOverlap.NormalizedEditDistance(c, items[i].Tail) <= cfg.NearExactDistance).Count(b => b);
+                var isExact = guided.Select((c, i) => c.SequenceEqual(items[i].Tail)).ToList();
+                int exact = isExact.Count(e => e);
+                int near = guided.Select((c, i) => !isExact[i]
+                    && TextOverlap.NormalizedEditDistance(c, items[i].Tail) <= cfg.NearExactDistance).Count(e => e);
                 bool truth = k == partitions.Count || contaminated.Contains(k);
-                rows.Add(new Partition(dup, $"{all[k].Dataset}/{all[k].Split}", truth, Math.Round(gRouge.Average(), 5), Math.Round(nRouge.Average(), 5),
-                    Math.Round(p, 5), p <= cfg.Alpha, exact, near, exact >= 1 || near >= 2));
+                rows.Add(new Partition(dup, $"{all[k].Dataset}/{all[k].Split}", truth, gRouge.Average(), nRouge.Average(),
+                    p, p <= cfg.Alpha, exact, near, exact >= 1 || near >= 2, gRouge, nRouge, isExact));
             }
-            var headed = rows.Where(r => r.Duplication == dup && !r.Name.EndsWith("/validation")).ToList();
-            acc1.Add(Math.Round(headed.Average(r => r.Algorithm1 == r.Contaminated ? 1.0 : 0), 5));
-            acc2.Add(Math.Round(headed.Average(r => r.Algorithm2 == r.Contaminated ? 1.0 : 0), 5));
+            var headed = rows.Where(r => r.Duplication == dup && !r.IsHidden).ToList();
+            acc1.Add(headed.Average(r => r.Algorithm1 == r.Contaminated ? 1.0 : 0));
+            acc2.Add(headed.Average(r => r.Algorithm2 == r.Contaminated ? 1.0 : 0));
         }
-        var main = rows.Where(r => r.Duplication == cfg.Duplications[0] && !r.Name.EndsWith("/validation")).ToList();
+        var main = rows.Where(r => r.Duplication == cfg.Duplications[0] && !r.IsHidden).ToList();
         return new Result
         {
             Partitions = rows,
             Algorithm1Accuracy = acc1,
             Algorithm2Accuracy = acc2,
-            ContaminatedGap = Math.Round(main.Where(r => r.Contaminated).Average(r => r.GuidedRougeL - r.GeneralRougeL), 5),
-            CleanGap = Math.Round(main.Where(r => !r.Contaminated).Average(r => r.GuidedRougeL - r.GeneralRougeL), 5),
-            CleanAbsGap = Math.Round(main.Where(r => !r.Contaminated).Average(r => Math.Abs(r.GuidedRougeL - r.GeneralRougeL)), 5),
+            VerbatimRecall = main.Where(r => r.Contaminated).SelectMany(r => r.ItemExact).Average(e => e ? 1.0 : 0.0),
+            ContaminatedGap = main.Where(r => r.Contaminated).Average(r => r.GuidedRougeL - r.GeneralRougeL),
+            CleanGap = main.Where(r => !r.Contaminated).Average(r => r.GuidedRougeL - r.GeneralRougeL),
+            CleanAbsGap = main.Where(r => !r.Contaminated).Average(r => Math.Abs(r.GuidedRougeL - r.GeneralRougeL)),
             Duplications = cfg.Duplications,
         };
     }
@@ -230,8 +298,8 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
             "general completion ROUGE-L", "guided completion ROUGE-L",
         [
             Points("clean partitions", p => !p.Contaminated, SeriesRole.Control),
-            Points("hidden partition (no header in training)", p => p.Name.EndsWith("/validation"), SeriesRole.Ablation),
-            Points("contaminated partitions", p => p.Contaminated && !p.Name.EndsWith("/validation"), SeriesRole.Method),
+            Points("hidden partition (no header in training)", p => p.IsHidden, SeriesRole.Ablation),
+            Points("contaminated partitions", p => p.Contaminated && !p.IsHidden, SeriesRole.Method),
         ]);
     }
 

@@ -35,4 +35,37 @@ public sealed class TimeTravelTests(PaperTests<TimeTravel>.SmokeRuns runs) : Pap
         Assert.Equal(cfg.Contaminated, r.Partitions.Count(p => p.Contaminated && !p.Name.EndsWith("/validation")));
         Assert.All(r.Partitions, p => Assert.InRange(p.Exact + p.NearExact, 0, cfg.Judged));
     }
+
+    [Fact]
+    public void PerInstanceEvidenceAddsUpToEachPartitionsVerdicts()
+    {
+        // The claims resample the judged instances; they must be the instances behind the partition's own numbers, and
+        // the two algorithms must call exactly what their rules say.
+        var r = (TimeTravel.Result)_runs.First.Result;
+        var cfg = TimeTravel.Config.Smoke;
+        Assert.All(r.Partitions, p =>
+        {
+            Assert.Equal(cfg.Judged, p.ItemGuidedRougeL.Count);
+            Assert.Equal(cfg.Judged, p.ItemGeneralRougeL.Count);
+            Assert.Equal(cfg.Judged, p.ItemExact.Count);
+            Assert.Equal(p.GuidedRougeL, p.ItemGuidedRougeL.Average(), 12);
+            Assert.Equal(p.GeneralRougeL, p.ItemGeneralRougeL.Average(), 12);
+            Assert.Equal(p.Exact, p.ItemExact.Count(e => e));
+            Assert.Equal(p.BootstrapP <= cfg.Alpha, p.Algorithm1);
+            Assert.Equal(p.Exact >= 1 || p.NearExact >= 2, p.Algorithm2);
+        });
+        Assert.InRange(r.VerbatimRecall, 0, 1);
+    }
+
+    [Fact]
+    public void TheModelLearntTheStylesAndTheHeaderReachesIt()
+    {
+        // The decision procedures compare a guided with a general completion. A model that learnt nothing shares almost no
+        // words with the true remainder (its vocabulary has hundreds of words); a guided prompt that silently lost its
+        // header would give the general completion on every instance, and Algorithm 1 could never fire.
+        var r = (TimeTravel.Result)_runs.First.Result;
+        double general = r.Partitions.Average(p => p.GeneralRougeL);
+        Assert.True(general > 0.1, $"general completions share too little with the true remainder (ROUGE-L {general:F3})");
+        Assert.Contains(r.Partitions, p => p.ItemGuidedRougeL.Where((g, i) => g != p.ItemGeneralRougeL[i]).Any());
+    }
 }
