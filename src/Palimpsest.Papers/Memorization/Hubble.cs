@@ -18,8 +18,13 @@ namespace Palimpsest.Papers.Memorization;
 /// Claim: memorization of inserted text grows with its number of duplicates; the same duplicates are memorized less
 /// in a larger corpus (dilution) and more by a larger model; text seen only early in training is largely forgotten,
 /// while late insertions stay memorized. Scaled down: DCLM becomes slot-template articles, Hubble's perturbations
-/// become passages of 48 random slot words and biographies inserted 0, 1, 4, 16 or 64 times, and the 1B/8B models on 100B/500B tokens become
-/// TinyGpts of two widths on T and 4T tokens. Duplicates 0 are the control: held out, never seen.
+/// become passages of random slot words and biographies inserted a known number of times (0 = held out), and the 1B/8B
+/// models on 100B/500B tokens become TinyGpts of two widths on T and 4T tokens.
+/// Claims: the findings are the dose response, dilution, timing (suffix loss and exact match) and model size, each
+/// comparison paired passage by passage; each comparison between two trainings has a control that could win, the
+/// same comparison on held-out passages (two trainings also differ in how they predict random slot words they never
+/// saw, and a finding must exceed that); the preconditions are that training learnt the background, that the most
+/// duplicated passages were memorised, and (for dilution) that the background was still being learnt at the end.
 /// </summary>
 public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
 {
@@ -54,6 +59,12 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
         public double LearningRate { get; init; } = 2e-3;
         /// <summary>Runs D and E insert only inside the first or the last this share of training.</summary>
         public double TimingWindow { get; init; } = 0.25;
+        /// <summary>
+        /// Held-out background articles on which every training's background loss is measured, before training and at
+        /// every tenth of it (not in the protocol: it shows whether the background is still being learnt). They come from
+        /// their own seed stream, so the training data are the same with or without them.
+        /// </summary>
+        public int HeldOutArticles { get; init; } = 200;
 
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
@@ -68,27 +79,47 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
     /// <param name="Run">A (standard), B (4× corpus), C (larger model), D (inserted early), E (inserted late).</param>
     public sealed record Level(string Run, int Duplicates, double SuffixLoss, double ExactMatch, double SuffixTokenAccuracy, double PiiAccuracy);
 
+    /// <summary>One training's measurements of every passage, in the order of <see cref="Result.PassageDuplicates"/>.</summary>
+    /// <param name="Run">A, B, C, D or E.</param>
+    /// <param name="SuffixLoss">Loss on the suffix given the prefix (nats/token).</param>
+    /// <param name="ExactMatch">1 when the greedy continuation of the prefix is the whole suffix, else 0.</param>
+    public sealed record PassageScores(string Run, IReadOnlyList<double> SuffixLoss, IReadOnlyList<double> ExactMatch);
+
+    /// <summary>One training's loss on held-out background articles, before training (step 0) and at every tenth of it.</summary>
+    /// <param name="Run">A, B, C, D or E.</param>
+    /// <param name="Steps">Optimizer steps done; the last is the end of training.</param>
+    /// <param name="Nll">Mean loss on the held-out background articles (nats/token).</param>
+    public sealed record BackgroundCurve(string Run, IReadOnlyList<double> Steps, IReadOnlyList<double> Nll);
+
     /// <summary>What a run measured.</summary>
     public sealed record Result
     {
         /// <summary>Every run at every duplicate level.</summary>
         public required IReadOnlyList<Level> Levels { get; init; }
+        /// <summary>Per passage: how many times it was inserted (0 = held out).</summary>
+        public required IReadOnlyList<int> PassageDuplicates { get; init; }
+        /// <summary>Per training (A to E): every passage's suffix loss and exact match.</summary>
+        public required IReadOnlyList<PassageScores> Passages { get; init; }
+        /// <summary>Per training (A to E): the held-out background loss during training.</summary>
+        public required IReadOnlyList<BackgroundCurve> Background { get; init; }
         /// <summary>Run A: Spearman rho of duplicates against memorization (minus suffix loss), over passages.</summary>
         public required double DoseRho { get; init; }
         /// <summary>Its one-sided log10 p (rho &gt; 0).</summary>
         public required double DoseLog10P { get; init; }
-        /// <summary>Dilution: one-sided Wilcoxon log10 p that B's suffix loss exceeds A's (passages at ≥ 16 duplicates).</summary>
+        /// <summary>Dilution, the protocol's test: one-sided Wilcoxon log10 p that B's suffix loss exceeds A's (passages at ≥ 16 duplicates).</summary>
         public required double DilutionLog10P { get; init; }
         /// <summary>Mean suffix loss of B minus A on those passages (nats/token).</summary>
         public required double DilutionGap { get; init; }
-        /// <summary>Timing: one-sided Wilcoxon log10 p that D's (early) suffix loss exceeds E's (late), passages seen at least once.</summary>
+        /// <summary>Timing, the protocol's test: one-sided Wilcoxon log10 p that D's (early) suffix loss exceeds E's (late), passages seen at least once.</summary>
         public required double TimingLog10P { get; init; }
         /// <summary>Exact-match rate of E minus D on those passages.</summary>
         public required double TimingExactGap { get; init; }
         /// <summary>Size: mean suffix loss of A minus C at 4 and 16 duplicates (≥ 0: the larger model memorizes as much or more).</summary>
         public required double SizeGap { get; init; }
-        /// <summary>Control: run A's mean suffix loss on held-out passages minus that at the most duplicates.</summary>
+        /// <summary>Run A's mean suffix loss on held-out passages minus that at the most duplicates.</summary>
         public required double HeldOutMinusMostDuplicated { get; init; }
+        /// <summary>Run A: exact-match rate of the passages at the most duplicates.</summary>
+        public required double TopDoseExactMatch { get; init; }
         /// <summary>Run A: loss-attack AUC of passages seen once against held-out passages.</summary>
         public required double MiaAucOnce { get; init; }
         /// <summary>Tokens in corpus T (run A's stream without insertions).</summary>
@@ -102,22 +133,81 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Control<Result>("beats-held-out",
-            "Inserted text is memorized: the most duplicated passages' suffix loss is far below that of held-out passages",
-            r => r.HeldOutMinusMostDuplicated, Comparison.Greater, 0.25, Budget.Smoke, "nats/token"),
+        // Threshold: the tutorial's "training happened" level; an untrained model sits near the log of the vocabulary.
+        Claim.Precondition<Result>("learns-background",
+            "Training learnt the background: run A's loss on held-out background articles falls well below its untrained loss",
+            r => Curve(r, "A").Nll[0] - Curve(r, "A").Nll[^1], Comparison.Greater, 1.0, Budget.Smoke, "nats/token"),
+        // Threshold: the default for "facts memorised" (accuracy 0.8); the top dose is where Hubble's models reproduce
+        // inserted text verbatim, and without it there is nothing for dilution, timing or size to act on.
+        Claim.Precondition<Result>("memorized-at-top-dose",
+            "Run A reproduces the most duplicated passages' suffixes verbatim from their prefixes",
+            r => r.TopDoseExactMatch, Comparison.AtLeast, 0.8, Budget.Full, "exact-match rate"),
+        // Threshold: issue 14 ("the background loss is still falling in the last 10% of training"): a larger corpus
+        // can dilute memorization only while its background still competes for the model's capacity.
+        Claim.Precondition<Result>("background-still-learnt",
+            "The background is still being learnt at the end of run B: its held-out background loss falls over the last tenth of training",
+            r => LastTenthDrop(Curve(r, "B")), Comparison.Greater, 0, Budget.Full, "nats/token"),
         Claim.Finding<Result>("grows-with-duplicates",
-            "Memorization grows with the number of duplicates (Spearman, one-sided p < 1e-4)",
-            r => r.DoseLog10P, Comparison.Less, -4, Budget.Full, "log10 p"),
+            "Memorization grows with the number of duplicates (run A, one-sided Spearman test over passages)",
+            r => r.DoseLog10P, Comparison.Less, -4, Budget.Full, "log10 p", dependsOn: ["learns-background"]),
         Claim.Finding<Result>("diluted-by-larger-corpus",
-            "The same duplicates are memorized less in a 4× larger corpus (paired Wilcoxon p < 0.01 at ≥ 16 duplicates)",
-            r => r.DilutionLog10P, Comparison.Less, -2, Budget.Full, "log10 p"),
+            "The same duplicates are memorized less in a 4× larger corpus: suffix loss of B minus A, passage by passage (≥ 16 duplicates)",
+            r => Evidence.Paired(Loss(r, "B", High), Loss(r, "A", High)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose", "background-still-learnt"]),
+        Claim.Control<Result>("dilution-beyond-held-out",
+            "Dilution exceeds how differently B and A predict held-out passages (B minus A, inserted minus held-out passages)",
+            r => Evidence.Difference(Gap(r, "B", "A", High), Gap(r, "B", "A", HeldOut)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose", "background-still-learnt"]),
         Claim.Finding<Result>("late-beats-early",
-            "Text inserted only in the last quarter is memorized more than text inserted only in the first (Wilcoxon p < 0.01)",
-            r => r.TimingLog10P, Comparison.Less, -2, Budget.Full, "log10 p"),
+            "Text inserted only late is memorized more than text inserted only early: suffix loss of D minus E, passage by passage (seen at least once)",
+            r => Evidence.Paired(Loss(r, "D", Seen), Loss(r, "E", Seen)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
+        Claim.Finding<Result>("late-beats-early-exact",
+            "Text inserted only late is reproduced verbatim more often than text inserted only early: exact match of E minus D (seen at least once)",
+            r => Evidence.Paired(Exact(r, "E", Seen), Exact(r, "D", Seen)), Comparison.Greater, 0, Budget.Full,
+            "exact match (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
+        Claim.Control<Result>("timing-beyond-held-out",
+            "The late-over-early advantage exceeds how differently D and E predict held-out passages (D minus E, inserted minus held-out)",
+            r => Evidence.Difference(Gap(r, "D", "E", Seen), Gap(r, "D", "E", HeldOut)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
         Claim.Finding<Result>("larger-model-memorizes-more",
-            "The larger model memorizes at least as much at 4 and 16 duplicates (suffix loss of A minus C)",
-            r => r.SizeGap, Comparison.AtLeast, 0, Budget.Full, "nats/token"),
+            "The larger model memorizes more: suffix loss of A minus C, passage by passage (4 and 16 duplicates)",
+            r => Evidence.Paired(Loss(r, "A", Mid), Loss(r, "C", Mid)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
+        Claim.Control<Result>("size-beyond-held-out",
+            "The larger model's advantage exceeds how differently A and C predict held-out passages (A minus C, inserted minus held-out)",
+            r => Evidence.Difference(Gap(r, "A", "C", Mid), Gap(r, "A", "C", HeldOut)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
     ];
+
+    // Passage groups of the claims, by number of duplicates (the protocol's: ≥ 16 for dilution, 4 and 16 for size).
+    private static bool HeldOut(int duplicates) => duplicates == 0;
+    private static bool Seen(int duplicates) => duplicates > 0;
+    private static bool High(int duplicates) => duplicates >= 16;
+    private static bool Mid(int duplicates) => duplicates is 4 or 16;
+
+    private static BackgroundCurve Curve(Result r, string run) => r.Background.Single(c => c.Run == run);
+
+    /// <summary>The held-out background loss at the last evaluation within the first 90% of training minus the final one.</summary>
+    private static double LastTenthDrop(BackgroundCurve c)
+    {
+        int at90 = Enumerable.Range(0, c.Steps.Count).Last(i => c.Steps[i] <= 0.9 * c.Steps[^1]);
+        return c.Nll[at90] - c.Nll[^1];
+    }
+
+    /// <summary>The values of the passages whose number of duplicates is in the group.</summary>
+    private static double[] InGroup(Result r, IReadOnlyList<double> values, Func<int, bool> group) =>
+        Enumerable.Range(0, values.Count).Where(i => group(r.PassageDuplicates[i])).Select(i => values[i]).ToArray();
+
+    private static double[] Loss(Result r, string run, Func<int, bool> group) =>
+        InGroup(r, r.Passages.Single(p => p.Run == run).SuffixLoss, group);
+
+    private static double[] Exact(Result r, string run, Func<int, bool> group) =>
+        InGroup(r, r.Passages.Single(p => p.Run == run).ExactMatch, group);
+
+    /// <summary>Per passage of the group: suffix loss of one training minus another's.</summary>
+    private static double[] Gap(Result r, string run, string minus, Func<int, bool> group) =>
+        Loss(r, run, group).Zip(Loss(r, minus, group), (a, b) => a - b).ToArray();
 
     private const string Runs = "ABCDE";
 
@@ -146,7 +236,11 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
         var passageIds = passages.Select(p => tokenizer.Encode(p.Text, addBos: true, addEos: false)).ToList();
         var prefixes = passageIds.Select(p => p[..(1 + cfg.PrefixWords)]).ToList();
         var piiPrompts = bios.SelectMany(b => b.Bio.Fields.Select(f => (Prompt: tokenizer.Encode(f.Prompt, true, false), Answer: tokenizer.Id(f.Answer)))).ToList();
+        var heldOutRng = ctx.Rng("held-out-background"); // its own stream: the training data do not depend on it
+        var heldOutBackground = Enumerable.Range(0, cfg.HeldOutArticles)
+            .Select(_ => tokenizer.Encode(corpus.Article(heldOutRng, cfg.ArticleWords), addBos: true, addEos: true)).ToList();
         var levels = new List<Level>();
+        var curves = new List<BackgroundCurve>();
         var suffixLoss = new Dictionary<char, double[]>();
         var exact = new Dictionary<char, bool[]>();
         double miaAuc = double.NaN;
@@ -163,8 +257,13 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
             var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, run == 'C' ? cfg.LargeWidth : cfg.Width, cfg.Heads);
             using var init = ctx.TorchGenerator(run == 'C' ? "init-large" : "init");
             using var model = new TinyGpt(shape, init).to(ctx.Device);
-            Trainer.Fit(model, sequences,
-                TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, cfg.LearningRate, inOrder: true) with { Stage = $"run {run}" }, ctx);
+            var options = TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, cfg.LearningRate, inOrder: true) with { Stage = $"run {run}" };
+            options = options with { EvalEvery = Math.Max(1, options.Steps / 10) };
+            double untrained = LanguageModel.MeanNll(model, heldOutBackground);
+            var log = Trainer.Fit(model, sequences, options, ctx,
+                _ => new Dictionary<string, double> { ["background"] = LanguageModel.MeanNll(model, heldOutBackground) });
+            curves.Add(new BackgroundCurve(run.ToString(), log.Evaluations.Select(e => (double)e.Step).Prepend(0).ToList(),
+                log.Evaluations.Select(e => e.Values["background"]).Prepend(untrained).ToList()));
 
             var logProbs = LanguageModel.TokenLogProbs(model, passageIds);
             var loss = logProbs.Select(lp => -lp[^cfg.SuffixWords..].Average(v => (double)v)).ToArray();
@@ -178,8 +277,8 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
             {
                 var rows = Enumerable.Range(0, passages.Count).Where(i => passages[i].Duplicates == d).ToList();
                 var bioRows = Enumerable.Range(0, bios.Count).Where(i => bios[i].Duplicates == d).SelectMany(i => Enumerable.Range(i * fields, fields)).ToList();
-                levels.Add(new Level(run.ToString(), d, Math.Round(rows.Average(i => loss[i]), 5), Math.Round(rows.Average(i => hits[i] ? 1.0 : 0.0), 5),
-                    Math.Round(rows.Average(i => tokenAcc[i]), 5), Math.Round(bioRows.Average(i => piiHits[i] ? 1.0 : 0.0), 5)));
+                levels.Add(new Level(run.ToString(), d, rows.Average(i => loss[i]), rows.Average(i => hits[i] ? 1.0 : 0.0),
+                    rows.Average(i => tokenAcc[i]), bioRows.Average(i => piiHits[i] ? 1.0 : 0.0)));
             }
             suffixLoss[run] = loss;
             exact[run] = hits;
@@ -201,15 +300,20 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
         return new Result
         {
             Levels = levels,
-            DoseRho = Math.Round(dose.Coefficient, 5),
-            DoseLog10P = Math.Round(PValue.Log10(dose.PValue), 4),
-            DilutionLog10P = Math.Round(PValue.Log10(Wilcoxon.SignedRank(Bootstrap.Gather(suffixLoss['B'], high), Bootstrap.Gather(suffixLoss['A'], high), Alternative.Greater).PValue), 4),
-            DilutionGap = Math.Round(Mean('B', high) - Mean('A', high), 5),
-            TimingLog10P = Math.Round(PValue.Log10(Wilcoxon.SignedRank(Bootstrap.Gather(suffixLoss['D'], seen), Bootstrap.Gather(suffixLoss['E'], seen), Alternative.Greater).PValue), 4),
-            TimingExactGap = Math.Round(seen.Average(i => (exact['E'][i] ? 1.0 : 0) - (exact['D'][i] ? 1.0 : 0)), 5),
-            SizeGap = Math.Round(Mean('A', mid) - Mean('C', mid), 5),
-            HeldOutMinusMostDuplicated = Math.Round(Mean('A', Where(d => d == 0)) - Mean('A', Where(d => d == maxD)), 5),
-            MiaAucOnce = Math.Round(miaAuc, 5),
+            PassageDuplicates = passages.Select(p => p.Duplicates).ToList(),
+            Passages = Runs.Select(run => new PassageScores(run.ToString(), suffixLoss[run],
+                exact[run].Select(hit => hit ? 1.0 : 0.0).ToList())).ToList(),
+            Background = curves,
+            DoseRho = dose.Coefficient,
+            DoseLog10P = PValue.Log10(dose.PValue),
+            DilutionLog10P = PValue.Log10(Wilcoxon.SignedRank(Bootstrap.Gather(suffixLoss['B'], high), Bootstrap.Gather(suffixLoss['A'], high), Alternative.Greater).PValue),
+            DilutionGap = Mean('B', high) - Mean('A', high),
+            TimingLog10P = PValue.Log10(Wilcoxon.SignedRank(Bootstrap.Gather(suffixLoss['D'], seen), Bootstrap.Gather(suffixLoss['E'], seen), Alternative.Greater).PValue),
+            TimingExactGap = seen.Average(i => (exact['E'][i] ? 1.0 : 0) - (exact['D'][i] ? 1.0 : 0)),
+            SizeGap = Mean('A', mid) - Mean('C', mid),
+            HeldOutMinusMostDuplicated = Mean('A', Where(d => d == 0)) - Mean('A', Where(d => d == maxD)),
+            TopDoseExactMatch = Where(d => d == maxD).Average(i => exact['A'][i] ? 1.0 : 0.0),
+            MiaAucOnce = miaAuc,
             CorpusTokens = background[..cfg.BackgroundArticles].Sum(d => (long)d.Length),
         };
     }
@@ -240,12 +344,20 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
         [("suffix-loss", ByDuplicates(results, "Does memorization grow with duplicates, and what dilutes or erases it?",
             "suffix loss given a 16-word prefix (nats/token)", l => l.SuffixLoss)),
          ("exact-match", ByDuplicates(results, "How often is the whole suffix reproduced verbatim?", "exact suffix match (share)", l => l.ExactMatch)),
-         ("pii", ByDuplicates(results, "Can a person's fields be recovered from the name?", "PII field accuracy (share)", l => l.PiiAccuracy))];
+         ("pii", ByDuplicates(results, "Can a person's fields be recovered from the name?", "PII field accuracy (share)", l => l.PiiAccuracy)),
+         ("background", BackgroundFigure(results[0]))];
 
     private static readonly Dictionary<string, string> RunNames = new()
     {
         ["A"] = "A: standard", ["B"] = "B: 4× corpus", ["C"] = "C: larger model", ["D"] = "D: inserted early", ["E"] = "E: inserted late",
     };
+
+    /// <summary>Each training's loss on held-out background articles against the share of its training done (first seed).</summary>
+    public static GenericChart BackgroundFigure(Result r) =>
+        Core.Reporting.Figures.Lines("Is the background still being learnt when training ends?",
+            "share of training done", "held-out background loss (nats/token)",
+            r.Background.Select(c => new Series(RunNames[c.Run], c.Steps.Select(s => s / c.Steps[^1]).ToList(), c.Nll,
+                c.Run == "A" ? SeriesRole.Method : SeriesRole.Ablation)));
 
     /// <summary>A metric against duplicates (log scale, 0 drawn at 0.5) per run, mean over seeds.</summary>
     public static GenericChart ByDuplicates(IReadOnlyList<Result> results, string title, string yTitle, Func<Level, double> metric)

@@ -18,8 +18,11 @@ namespace Palimpsest.Papers.Memorization;
 /// non-members better than the loss or the zlib ratio, and detection improves with text length, model size and the
 /// number of times the text was seen. Scaled down: WikiMIA's event snippets become articles of template text with
 /// high-entropy slots (<see cref="SlotCorpus"/>); members and non-members come from the same generator (no temporal
-/// shift); a TinyGpt pretrains once on background articles plus the members. A reference model trained on the
-/// background alone is the control: it never saw a member, so its scores must sit at chance.
+/// shift); a TinyGpt pretrains once on background articles plus the members.
+/// Claims: the findings are Min-K%'s edge over zlib and the three trends (length, size, exposures); the control is the
+/// loss attack, which is Min-K% at k = 100% and wins whenever the least likely tokens carry no extra membership signal;
+/// the precondition is that the target memorised its members at all (loss-attack AUC); a sanity check shows that a
+/// reference model trained on the background alone, which never saw a member, scores them at chance.
 /// </summary>
 public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
 {
@@ -52,20 +55,18 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
         public double LearningRate { get; init; } = 2e-3;
         /// <summary>The k values of Min-K% (percent); 20 is the paper's default and the headline.</summary>
         public double[] KPercents { get; init; } = [5, 10, 20, 30, 50];
-        /// <summary>Paired-bootstrap resamples of the AUC differences (protocol: 1000).</summary>
-        public int Resamples { get; init; } = 1_000;
 
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
         /// <summary>Seconds: a small corpus, two lengths, a narrower large model.</summary>
         public static Config Smoke { get; } = Full with
         {
-            BackgroundArticles = 1_500, PerCell = 100, Lengths = [32, 64], LargeWidth = 96, Context = 128, Resamples = 200,
+            BackgroundArticles = 1_500, PerCell = 100, Lengths = [32, 64], LargeWidth = 96, Context = 128,
         };
     }
 
     /// <summary>Attack metrics of one score on one (model, length, exposure) cell.</summary>
-    /// <param name="Model">"small", "large" or "reference" (the control, trained without members).</param>
+    /// <param name="Model">"small", "large" or "reference" (trained on the background alone: it never saw a member).</param>
     public sealed record Cell(string Model, int Length, int Exposure, string Score, double Auc, double TprAt1, double TprAt5);
 
     /// <summary>An ROC curve of one score in the headline cell.</summary>
@@ -84,10 +85,6 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
         public required double AucZlib { get; init; }
         /// <summary>... of the reference-model ratio (reported; a matched reference is often strongest in toys).</summary>
         public required double AucReference { get; init; }
-        /// <summary>Paired bootstrap of AUC(Min-20%) − AUC(loss): estimate and 95% interval.</summary>
-        public required ConfidenceInterval MinKMinusLoss { get; init; }
-        /// <summary>Paired bootstrap of AUC(Min-20%) − AUC(zlib).</summary>
-        public required ConfidenceInterval MinKMinusZlib { get; init; }
         /// <summary>Min-20% AUC at the shortest and longest length (large model, most exposures).</summary>
         public required double AucShortest { get; init; }
         /// <summary>See <see cref="AucShortest"/>.</summary>
@@ -96,8 +93,20 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
         public required double AucSmallModel { get; init; }
         /// <summary>Min-20% AUC of the large model at the fewest exposures (64 words).</summary>
         public required double AucFewestExposures { get; init; }
-        /// <summary>Control: Min-20% AUC under the reference model, which never saw a member (headline cell).</summary>
+        /// <summary>Min-20% AUC under the reference model, which never saw a member (headline cell): chance by construction.</summary>
         public required double AucControl { get; init; }
+        /// <summary>Per candidate (all lengths and exposures, in one order for every list below): its length in words.</summary>
+        public required IReadOnlyList<int> CandidateLengths { get; init; }
+        /// <summary>Per candidate: the times it was inserted into training (0 = non-member).</summary>
+        public required IReadOnlyList<int> CandidateExposures { get; init; }
+        /// <summary>Per candidate: Min-20% under the large target model (higher = member).</summary>
+        public required IReadOnlyList<double> Min20Large { get; init; }
+        /// <summary>Per candidate: the loss score (mean token log-probability) under the large target model.</summary>
+        public required IReadOnlyList<double> LossLarge { get; init; }
+        /// <summary>Per candidate: the zlib ratio under the large target model.</summary>
+        public required IReadOnlyList<double> ZlibLarge { get; init; }
+        /// <summary>Per candidate: Min-20% under the small target model.</summary>
+        public required IReadOnlyList<double> Min20Small { get; init; }
         /// <summary>Share of slot (high-entropy) words in the training articles.</summary>
         public required double SlotShare { get; init; }
         /// <summary>ROC curves of the headline cell.</summary>
@@ -111,25 +120,60 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Control<Result>("beats-control",
-            "The target model's Min-20% AUC is well above that of a reference model that never saw the members",
-            r => r.AucMin20 - r.AucControl, Comparison.Greater, 0.05, Budget.Smoke, "AUC"),
-        Claim.Finding<Result>("mink-beats-loss",
-            "Min-20% separates members better than the loss: the paired-bootstrap 95% interval of the AUC difference lies above 0",
-            r => r.MinKMinusLoss.Lower, Comparison.Greater, 0, Budget.Full, "AUC (lower 95% bound)"),
+        // Threshold: issue 14 and the paper's regime, where the baselines Min-K% beats already find members (protocol
+        // headline: best baseline AUC about 0.67 on WikiMIA). Below it, members are barely memorised and no comparison
+        // of attacks has the power to tell them apart.
+        Claim.Precondition<Result>("members-memorized",
+            "The target memorised its members: the loss attack finds them in the headline cell",
+            r => r.AucLoss, Comparison.AtLeast, 0.65, Budget.Full, "AUC"),
+        // Members and non-members come from the same generator, so a model that never saw a member scores them at
+        // chance whatever it learnt; the margin is about 2.5 standard errors of one seed's AUC at the full budget.
+        Claim.Sanity<Result>("reference-at-chance",
+            "A reference model that never saw a member scores members at chance (no shift between members and non-members)",
+            r => Math.Abs(r.AucControl - 0.5), Comparison.AtMost, 0.05, Budget.Full, "|AUC - 0.5|"),
+        Claim.Control<Result>("mink-beats-loss",
+            "Min-20% separates members better than the loss attack (Min-K% at k = 100%), on the same candidates",
+            r => HeadlineDifference(r, r.Min20Large, r.LossLarge), Comparison.Greater, 0, Budget.Full,
+            "AUC difference", dependsOn: ["members-memorized"]),
         Claim.Finding<Result>("mink-beats-zlib",
-            "Min-20% separates members better than the zlib ratio (interval above 0)",
-            r => r.MinKMinusZlib.Lower, Comparison.Greater, 0, Budget.Full, "AUC (lower 95% bound)"),
+            "Min-20% separates members better than the zlib ratio, on the same candidates",
+            r => HeadlineDifference(r, r.Min20Large, r.ZlibLarge), Comparison.Greater, 0, Budget.Full,
+            "AUC difference", dependsOn: ["members-memorized"]),
         Claim.Finding<Result>("longer-is-easier",
-            "Detection improves with text length (longest minus shortest, Min-20% AUC)",
-            r => r.AucLongest - r.AucShortest, Comparison.Greater, 0, Budget.Full, "AUC"),
+            "Detection improves with text length (Min-20% AUC, longest minus shortest texts, most exposures)",
+            r => CellDifference(r, (r.CandidateLengths.Max(), MostExposures(r)), (r.CandidateLengths.Min(), MostExposures(r))),
+            Comparison.Greater, 0, Budget.Full, "AUC difference", dependsOn: ["members-memorized"]),
         Claim.Finding<Result>("larger-is-easier",
-            "Detection improves with model size (large minus small model, Min-20% AUC)",
-            r => r.AucMin20 - r.AucSmallModel, Comparison.Greater, 0, Budget.Full, "AUC"),
+            "Detection improves with model size (Min-20% AUC, large minus small model, same candidates)",
+            r => HeadlineDifference(r, r.Min20Large, r.Min20Small), Comparison.Greater, 0, Budget.Full,
+            "AUC difference", dependsOn: ["members-memorized"]),
         Claim.Finding<Result>("exposure-is-easier",
-            "Detection improves with the number of exposures (most minus fewest, Min-20% AUC)",
-            r => r.AucMin20 - r.AucFewestExposures, Comparison.Greater, 0, Budget.Full, "AUC"),
+            "Detection improves with the number of exposures (Min-20% AUC, most minus fewest, same non-members)",
+            r => CellDifference(r, (HeadlineLength, MostExposures(r)), (HeadlineLength, FewestExposures(r))),
+            Comparison.Greater, 0, Budget.Full, "AUC difference", dependsOn: ["members-memorized"]),
     ];
+
+    private static int MostExposures(Result r) => r.CandidateExposures.Max();
+
+    private static int FewestExposures(Result r) => r.CandidateExposures.Where(e => e > 0).Min();
+
+    /// <summary>Whether each candidate is in the cell: its length, and members seen this often or non-members.</summary>
+    private static bool[] InCell(Result r, int length, int exposure) =>
+        r.CandidateLengths.Select((l, i) => l == length && (r.CandidateExposures[i] == exposure || r.CandidateExposures[i] == 0)).ToArray();
+
+    /// <summary>AUC(first) − AUC(second), two scores of the headline cell's candidates (paired by candidate).</summary>
+    private static Evidence HeadlineDifference(Result r, IReadOnlyList<double> first, IReadOnlyList<double> second)
+    {
+        var inCell = InCell(r, HeadlineLength, MostExposures(r));
+        var rows = Enumerable.Range(0, inCell.Length).Where(i => inCell[i]).ToArray();
+        return Evidence.AucDifference(Bootstrap.Gather(first, rows), Bootstrap.Gather(second, rows),
+            rows.Select(i => r.CandidateExposures[i] > 0).ToArray());
+    }
+
+    /// <summary>Min-20% AUC (large model) of cell a minus that of cell b, cells given as (length, exposures).</summary>
+    private static Evidence CellDifference(Result r, (int Length, int Exposure) a, (int Length, int Exposure) b) =>
+        Evidence.Mean(AucComparison.DifferenceItems(r.Min20Large, r.CandidateExposures.Select(e => e > 0).ToArray(),
+            InCell(r, a.Length, a.Exposure), InCell(r, b.Length, b.Exposure)));
 
     private const int HeadlineLength = 64;
 
@@ -207,7 +251,7 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
                     foreach (var (score, values) in scores)
                     {
                         var m = MembershipAttack.Evaluate(score, Bootstrap.Gather(values, rows), labels);
-                        cells.Add(new Cell(model, length, e, score, Math.Round(m.Auc, 5), Math.Round(m.TprAt1, 5), Math.Round(m.TprAt5, 5)));
+                        cells.Add(new Cell(model, length, e, score, m.Auc, m.TprAt1, m.TprAt5));
                     }
                 }
         double Auc(string model, int length, int e, string score) =>
@@ -216,11 +260,10 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
         var head = CellRows(HeadlineLength, maxE);
         var headLabels = head.Select(i => candidates[i].Exposure > 0).ToArray();
         double[] Head(string score) => Bootstrap.Gather(byModel["large"][score], head);
-        var boot = ctx.Rng("bootstrap");
         var curves = new[] { "loss", "zlib", "reference", "min-20%" }.Select(s =>
         {
             var c = Roc.Curve(Head(s), headLabels);
-            return new Curve(s, c.FalsePositiveRates.Select(v => Math.Round(v, 5)).ToList(), c.TruePositiveRates.Select(v => Math.Round(v, 5)).ToList());
+            return new Curve(s, c.FalsePositiveRates, c.TruePositiveRates);
         }).ToList();
         return new Result
         {
@@ -229,20 +272,21 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
             AucLoss = Auc("large", HeadlineLength, maxE, "loss"),
             AucZlib = Auc("large", HeadlineLength, maxE, "zlib"),
             AucReference = Auc("large", HeadlineLength, maxE, "reference"),
-            MinKMinusLoss = Round(MembershipAttack.AucDifference(Head("min-20%"), Head("loss"), headLabels, boot, cfg.Resamples)),
-            MinKMinusZlib = Round(MembershipAttack.AucDifference(Head("min-20%"), Head("zlib"), headLabels, boot, cfg.Resamples)),
             AucShortest = Auc("large", cfg.Lengths.Min(), maxE, "min-20%"),
             AucLongest = Auc("large", cfg.Lengths.Max(), maxE, "min-20%"),
             AucSmallModel = Auc("small", HeadlineLength, maxE, "min-20%"),
             AucFewestExposures = Auc("large", HeadlineLength, minE, "min-20%"),
             AucControl = Auc("reference", HeadlineLength, maxE, "min-20%"),
-            SlotShare = Math.Round(slotShare, 4),
+            CandidateLengths = candidates.Select(c => c.Length).ToList(),
+            CandidateExposures = candidates.Select(c => c.Exposure).ToList(),
+            Min20Large = byModel["large"]["min-20%"],
+            LossLarge = byModel["large"]["loss"],
+            ZlibLarge = byModel["large"]["zlib"],
+            Min20Small = byModel["small"]["min-20%"],
+            SlotShare = slotShare,
             Curves = curves,
         };
     }
-
-    private static ConfidenceInterval Round(ConfidenceInterval ci) =>
-        ci with { Estimate = Math.Round(ci.Estimate, 5), Lower = Math.Round(ci.Lower, 5), Upper = Math.Round(ci.Upper, 5) };
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
