@@ -19,8 +19,13 @@ namespace Palimpsest.Papers.LlmUnlearning;
 /// few target people, and the K-dependent query asks a target's country. The exact-unlearning oracle retrains from the
 /// same initialisation on the corpus without every document that names a target with a town or country. The toy still
 /// tests the claim because the skill that ununlearns, reading a town from the context and composing it with the
-/// parametric town → country map, is trained only on other people and survives the removal of K by construction; the
-/// untouched model is the control for forgetting.
+/// parametric town → country map, is trained only on other people and survives the removal of K by construction.
+/// Claim kinds: the findings are the paper's argument in numbers (with K back in its context the oracle answers the
+/// K-dependent queries, better than closed-book and nearly as well as the untouched model), gated on two preconditions:
+/// the untouched model knew K, and the oracle can read and compose in-context facts about people it never saw. The
+/// control is a reader that ignores the asked name and answers the country of a random context line, which wins if the
+/// model only picks up some town from its context. That the oracle forgets K and that the filter brings it back to
+/// chance hold by construction here (the oracle never saw K; the filter removes the only line stating it): sanity checks.
 /// </summary>
 public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.Result>
 {
@@ -75,15 +80,37 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
     /// <param name="Retained">Non-target people's country, closed-book (knowledge the oracle keeps).</param>
     public sealed record Scores(double ClosedBook, double ClosedBookTown, double InContext, double Filtered, double Skill, double Retained);
 
+    /// <summary>One model's answers item by item (1 = right, 0 = wrong): the items behind <see cref="Scores"/>.</summary>
+    /// <param name="ClosedBook">Per target: its country, closed-book.</param>
+    /// <param name="InContext">Per in-context prompt (<see cref="Result.PromptTarget"/> names its target): the target's
+    /// country with its line among two distractor lines.</param>
+    /// <param name="Filtered">The same prompts after the content filter.</param>
+    /// <param name="Skill">Per skill prompt: the country of a fresh name given in context.</param>
+    /// <param name="ClosedBookLogProb">Per target: the log-probability of its true country closed-book (nats).</param>
+    public sealed record Answers(
+        IReadOnlyList<double> ClosedBook, IReadOnlyList<double> InContext, IReadOnlyList<double> Filtered,
+        IReadOnlyList<double> Skill, IReadOnlyList<double> ClosedBookLogProb);
+
     /// <summary>What a run measured.</summary>
     public sealed record Result
     {
         /// <summary>Chance accuracy of a country query: 1 / countries.</summary>
         public required double Chance { get; init; }
-        /// <summary>The untouched model, trained on everything (the control).</summary>
+        /// <summary>The untouched model, trained on everything (the reference K is removed from).</summary>
         public required Scores Original { get; init; }
         /// <summary>The exact-unlearning oracle, retrained without K.</summary>
         public required Scores Unlearned { get; init; }
+        /// <summary>The untouched model's answers, item by item.</summary>
+        public required Answers OriginalAnswers { get; init; }
+        /// <summary>The oracle's answers to the same items.</summary>
+        public required Answers UnlearnedAnswers { get; init; }
+        /// <summary>Per in-context prompt: the index of its target in the world's target list.</summary>
+        public required IReadOnlyList<int> PromptTarget { get; init; }
+        /// <summary>
+        /// Per in-context prompt: the expected accuracy of a reader that ignores the asked name and answers the country of
+        /// a random context line (the share of lines whose town lies in the target's country): the control.
+        /// </summary>
+        public required IReadOnlyList<double> NameBlindInContext { get; init; }
         /// <summary>The untouched model's training documents.</summary>
         public required int TrainingDocuments { get; init; }
         /// <summary>Documents the oracle's corpus lacks: every one naming a target with a town or country.</summary>
@@ -95,34 +122,72 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         "UnUnlearning: Unlearning is not sufficient for content regulation in advanced generative AI", 2024,
         "https://arxiv.org/abs/2407.00106");
 
+    /// <summary>The protocol's bar: with K in context the oracle keeps this share of the untouched model's in-context
+    /// accuracy.</summary>
+    public const double RelativeInContext = 0.9;
+
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Control<Result>("forgets-vs-untouched",
-            "Exact unlearning removes K: closed-book accuracy on K-dependent queries falls below the untouched model's (the control)",
-            r => r.Original.ClosedBook - r.Unlearned.ClosedBook, Comparison.Greater, 0, Budget.Smoke, "accuracy"),
-        Claim.Finding<Result>("context-beats-closed-book",
-            "After exact unlearning, K supplied in context answers K-dependent queries better than the model can closed-book",
-            r => r.Unlearned.InContext - r.Unlearned.ClosedBook, Comparison.Greater, 0, Budget.Smoke, "accuracy"),
-        Claim.Finding<Result>("untouched-knows-k",
-            "Before unlearning, the model answers K-dependent queries closed-book (at least 75%)",
-            r => r.Original.ClosedBook, Comparison.AtLeast, 0.75, Budget.Full, "accuracy"),
-        Claim.Finding<Result>("closed-book-at-chance",
-            "After exact unlearning, closed-book accuracy on K is at most chance + 5 points",
-            r => r.Unlearned.ClosedBook - r.Chance, Comparison.AtMost, 0.05, Budget.Full, "accuracy above chance"),
-        Claim.Finding<Result>("skill-on-others",
-            "The unlearned model still reads and composes in-context facts about non-forbidden people (at least 80%)",
+        // Issue 15's knowledge precondition (≥ 0.8 unless the protocol says otherwise): forgetting means something only
+        // if K was known.
+        Claim.Precondition<Result>("untouched-knows-k",
+            "Before unlearning, the model answers at least 80% of the K-dependent queries closed-book",
+            r => r.Original.ClosedBook, Comparison.AtLeast, 0.8, Budget.Full, "accuracy"),
+        // The protocol: "check that skill on non-forbidden entities first"; issue 15 sets its level at 0.8.
+        Claim.Precondition<Result>("skill-learnt",
+            "The unlearned model reads and composes in-context facts about people it never saw (fresh names) at least 80% " +
+            "of the time",
             r => r.Unlearned.Skill, Comparison.AtLeast, 0.8, Budget.Full, "accuracy"),
+        Claim.Finding<Result>("context-beats-closed-book",
+            "After exact unlearning, K supplied in context answers K-dependent queries better than the model can closed-book " +
+            "(per target)",
+            r => Evidence.Paired(InContextPerTarget(r, r.UnlearnedAnswers), r.UnlearnedAnswers.ClosedBook),
+            Comparison.Greater, 0, Budget.Full, "accuracy (per target)", dependsOn: ["untouched-knows-k", "skill-learnt"]),
+        // Protocol: in-context accuracy after unlearning ≥ 90% of the pre-unlearning one. Per prompt: unlearned − 0.9 ×
+        // untouched; its mean is ≥ 0 exactly when the ratio is ≥ 0.9.
         Claim.Finding<Result>("ununlearning-relative",
-            "Ununlearning: with K in context, the unlearned model keeps at least 90% of the untouched model's in-context accuracy",
-            r => r.Original.InContext > 0 ? r.Unlearned.InContext / r.Original.InContext : 0, Comparison.AtLeast, 0.9, Budget.Full, "ratio"),
+            $"Ununlearning: with K in context, the unlearned model keeps at least {RelativeInContext * 100:0}% of the " +
+            "untouched model's in-context accuracy, on the same prompts",
+            r => Evidence.Mean(RelativeMargin(r)), Comparison.AtLeast, 0, Budget.Full,
+            $"accuracy (per prompt: unlearned − {RelativeInContext * 100:0}% of untouched)",
+            dependsOn: ["untouched-knows-k", "skill-learnt"]),
         Claim.Finding<Result>("ununlearning-absolute",
             "... and answers at least 70% of the K-dependent queries with K in context",
-            r => r.Unlearned.InContext, Comparison.AtLeast, 0.7, Budget.Full, "accuracy"),
-        Claim.Finding<Result>("filter-back-to-chance",
-            "A content filter that drops context lines naming a target with a place brings accuracy back to chance (at most + 10 points)",
+            r => Evidence.Mean(r.UnlearnedAnswers.InContext), Comparison.AtLeast, 0.7, Budget.Full, "accuracy (per prompt)",
+            dependsOn: ["untouched-knows-k", "skill-learnt"]),
+        // The control that could win: a reader that takes some town from the context without matching the asked name.
+        Claim.Control<Result>("beats-name-blind-reader",
+            "With K in context the unlearned model answers better than a reader that ignores the asked name and gives the " +
+            "country of a random context line (the control), on the same prompts",
+            r => Evidence.Paired(r.UnlearnedAnswers.InContext, r.NameBlindInContext), Comparison.Greater, 0, Budget.Full,
+            "accuracy (per prompt)", dependsOn: ["skill-learnt"]),
+        // By construction: the oracle never saw K, and the untouched model did.
+        Claim.Sanity<Result>("forgets-vs-untouched",
+            "Exact unlearning removes K: closed-book accuracy on K-dependent queries falls below the untouched model's",
+            r => r.Original.ClosedBook - r.Unlearned.ClosedBook, Comparison.Greater, 0, Budget.Full, "accuracy"),
+        // The protocol's check; chance by construction (targets balanced over countries, K never seen).
+        Claim.Sanity<Result>("closed-book-at-chance",
+            "After exact unlearning, closed-book accuracy on K is at most chance + 5 points",
+            r => r.Unlearned.ClosedBook - r.Chance, Comparison.AtMost, 0.05, Budget.Full, "accuracy above chance"),
+        // The protocol's check; chance by construction (the filter removes the only line stating K, which the oracle
+        // never saw).
+        Claim.Sanity<Result>("filter-back-to-chance",
+            "A content filter that drops context lines naming a target with a place brings the unlearned model back to " +
+            "chance (at most + 10 points)",
             r => r.Unlearned.Filtered - r.Chance, Comparison.AtMost, 0.1, Budget.Full, "accuracy above chance"),
     ];
+
+    /// <summary>Per target: the mean in-context correctness over the target's prompts.</summary>
+    public static IReadOnlyList<double> InContextPerTarget(Result r, Answers a) =>
+        Enumerable.Range(0, a.ClosedBook.Count)
+            .Select(t => Enumerable.Range(0, a.InContext.Count).Where(i => r.PromptTarget[i] == t)
+                .Average(i => a.InContext[i]))
+            .ToList();
+
+    /// <summary>Per in-context prompt: unlearned − <see cref="RelativeInContext"/> × untouched correctness.</summary>
+    public static IReadOnlyList<double> RelativeMargin(Result r) =>
+        r.UnlearnedAnswers.InContext.Select((u, i) => u - RelativeInContext * r.OriginalAnswers.InContext[i]).ToList();
 
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
@@ -141,14 +206,18 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         var country = world.Targets.Select(e => ResidenceWorld.CountryQuestion(e.Name, ResidenceWorld.CountryOf(e.Values["town"]))).ToList();
         var town = world.Targets.Select(e => ResidenceWorld.TownQuestion(e.Name, e.Values["town"])).ToList();
         var (inContext, filtered) = (new List<Document>(), new List<Document>());
-        foreach (var (e, question) in world.Targets.Zip(country))
+        var (promptTarget, nameBlind) = (new List<int>(), new List<double>());
+        foreach (var (e, t) in world.Targets.Select((e, t) => (e, t)))
             for (int i = 0; i < cfg.PromptsPerTarget; i++)
             {
-                var lines = Distractors(world, 2, rng).Select(d => ResidenceWorld.Line(d.Name, d.Town))
-                    .Append(ResidenceWorld.Line(e.Name, e.Values["town"])).ToList();
+                var places = Distractors(world, 2, rng).Append((e.Name, Town: e.Values["town"])).ToList();
+                var lines = places.Select(d => ResidenceWorld.Line(d.Name, d.Town)).ToList();
                 rng.Shuffle(lines);
-                inContext.Add(ResidenceWorld.InContext(lines, question));
-                filtered.Add(ResidenceWorld.InContext(world.Filter(lines), question));
+                inContext.Add(ResidenceWorld.InContext(lines, country[t]));
+                filtered.Add(ResidenceWorld.InContext(world.Filter(lines), country[t]));
+                promptTarget.Add(t);
+                nameBlind.Add(places.Count(d => ResidenceWorld.CountryOf(d.Town) == country[t].Answer)
+                    / (double)places.Count);
             }
         var skill = Enumerable.Range(0, cfg.SkillPrompts).Select(_ =>
         {
@@ -160,14 +229,18 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         var others = world.People.Except(world.Targets).Take(100)
             .Select(e => ResidenceWorld.CountryQuestion(e.Name, ResidenceWorld.CountryOf(e.Values["town"]))).ToList();
 
-        Scores Score(TinyGpt m) => new(Accuracy(m, tokenizer, country, ResidenceWorld.Countries),
-            Accuracy(m, tokenizer, town, ResidenceWorld.Towns), Accuracy(m, tokenizer, inContext, ResidenceWorld.Countries),
-            Accuracy(m, tokenizer, filtered, ResidenceWorld.Countries), Accuracy(m, tokenizer, skill, ResidenceWorld.Countries),
-            Accuracy(m, tokenizer, others, ResidenceWorld.Countries));
+        var countries = ResidenceWorld.Countries;
+        Answers Answer(TinyGpt m) => new(Correct(m, tokenizer, country, countries), Correct(m, tokenizer, inContext, countries),
+            Correct(m, tokenizer, filtered, countries), Correct(m, tokenizer, skill, countries), AnswerLogProbs(m, tokenizer, country));
+        Scores Score(TinyGpt m, Answers a) => new(a.ClosedBook.Average(), Correct(m, tokenizer, town, ResidenceWorld.Towns).Average(),
+            a.InContext.Average(), a.Filtered.Average(), a.Skill.Average(), Correct(m, tokenizer, others, countries).Average());
+        var (originalAnswers, unlearnedAnswers) = (Answer(original), Answer(unlearned));
         return new Result
         {
-            Chance = Math.Round(1.0 / ResidenceWorld.Countries.Count, 5), Original = Score(original), Unlearned = Score(unlearned),
-            TrainingDocuments = corpus.Count, RemovedDocuments = corpus.Count - retained.Count,
+            Chance = 1.0 / ResidenceWorld.Countries.Count,
+            Original = Score(original, originalAnswers), Unlearned = Score(unlearned, unlearnedAnswers),
+            OriginalAnswers = originalAnswers, UnlearnedAnswers = unlearnedAnswers, PromptTarget = promptTarget,
+            NameBlindInContext = nameBlind, TrainingDocuments = corpus.Count, RemovedDocuments = corpus.Count - retained.Count,
         };
     }
 
@@ -183,11 +256,21 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         return names.Select(n => (n, rng.Pick(ResidenceWorld.Towns))).ToList();
     }
 
-    /// <summary>Share of items whose answer is the model's most likely candidate (chance = 1 / candidates).</summary>
-    private static double Accuracy(TinyGpt model, WordTokenizer tokenizer, IReadOnlyList<Document> items, IReadOnlyList<string> candidates)
+    /// <summary>Per item, 1 when its answer is the model's most likely candidate, else 0 (chance = 1 / candidates).</summary>
+    private static double[] Correct(TinyGpt model, WordTokenizer tokenizer, IReadOnlyList<Document> items,
+        IReadOnlyList<string> candidates)
     {
         var chosen = MultipleChoice.Choose(model, tokenizer, items.Select(d => (d.Prompt, candidates)).ToList());
-        return Math.Round(items.Where((d, i) => candidates[chosen[i]] == d.Answer).Count() / (double)items.Count, 5);
+        return items.Select((d, i) => candidates[chosen[i]] == d.Answer ? 1.0 : 0).ToArray();
+    }
+
+    /// <summary>Per item, the log-probability of its answer's tokens after the prompt (nats).</summary>
+    private static double[] AnswerLogProbs(TinyGpt model, WordTokenizer tokenizer, IReadOnlyList<Document> items)
+    {
+        var answerLengths = items.Select(d => tokenizer.Encode(d.Answer, addBos: false, addEos: false).Length).ToArray();
+        var sequences = items.Select(d => tokenizer.Encode(d.Text, addBos: true, addEos: false)).ToList();
+        var logProbs = LanguageModel.TokenLogProbs(model, sequences);                 // logProbs[s][t] scores token t + 1
+        return logProbs.Select((lp, i) => lp[^answerLengths[i]..].Sum(x => (double)x)).ToArray();
     }
 
     /// <summary>
@@ -237,10 +320,17 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
     public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
         [("accuracy", AccuracyBars(results))];
 
-    /// <summary>Country accuracy of the untouched (grey) and the unlearned model (accent) per test; mean and min–max over seeds.</summary>
+    /// <summary>
+    /// Country accuracy of the untouched (muted) and the unlearned model (accent) per test, and of the name-blind reader
+    /// on the in-context prompts (grey, the control); mean and min–max over seeds.
+    /// </summary>
     public static GenericChart AccuracyBars(IReadOnlyList<Result> results)
     {
-        var bars = new List<(string, double, double?, double?, SeriesRole)>();
+        var bars = new List<(string, double, double?, double?, SeriesRole)>
+        {
+            Core.Reporting.Figures.MeanBar("K in context, name-blind reader",
+                results.Select(r => r.NameBlindInContext.Average()).ToList(), SeriesRole.Control),
+        };
         var tests = new (string Name, Func<Scores, double> Pick)[]
         {
             ("K closed-book", s => s.ClosedBook), ("K in context", s => s.InContext), ("K filtered", s => s.Filtered),
@@ -248,7 +338,8 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         };
         foreach (var (name, pick) in tests)
         {
-            bars.Add(Core.Reporting.Figures.MeanBar($"{name}, untouched", results.Select(r => pick(r.Original)).ToList(), SeriesRole.Control));
+            bars.Add(Core.Reporting.Figures.MeanBar($"{name}, untouched", results.Select(r => pick(r.Original)).ToList(),
+                SeriesRole.Ablation));
             bars.Add(Core.Reporting.Figures.MeanBar($"{name}, unlearned", results.Select(r => pick(r.Unlearned)).ToList(), SeriesRole.Method));
         }
         return Core.Reporting.Figures.Bars("Does exact unlearning stop the model from using K once K is back in its context?",

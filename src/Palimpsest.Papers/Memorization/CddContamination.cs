@@ -18,8 +18,15 @@ namespace Palimpsest.Papers.Memorization;
 /// most of the score inflation contamination causes. Scaled down: code generation becomes a task with many correct
 /// answers (<see cref="EvenPairs"/>: two numbers of a list with an even sum); a TinyGpt learns it from problems with
 /// random correct answers, then
-/// continues training with benchmark problems and one fixed answer each, at 1–20 occurrences. The control is the same
-/// continued training without the benchmark: its samples must stay diverse.
+/// continues training with benchmark problems and one fixed answer each, at 1–20 occurrences; a clean model continues
+/// the same training without the benchmark.
+/// Claim kinds: the findings are the protocol's (CDD's AUC, its rise with occurrences, its distance to white-box
+/// perplexity, TED's cut of the inflation and its cost on the clean model), each judged on the benchmark problems' own
+/// numbers. The control is the trivial black-box detector CDD must beat: "the greedy answer equals the benchmark's
+/// reference answer" (the paper's n-gram accuracy baseline), which wins if memorisation shows in the greedy answer
+/// alone. Preconditions gate them: the contaminated model memorised the problems it saw often (else there is nothing to
+/// detect), contamination inflated pass@1 (else there is nothing for TED to cut), and the clean model solves the task.
+/// That CDD finds nothing on the clean model, which never saw the benchmark, holds by construction (a sanity check).
 /// </summary>
 public sealed class CddContamination : Experiment<CddContamination.Config, CddContamination.Result>
 {
@@ -75,30 +82,59 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
     }
 
     /// <summary>Detection at one occurrence level (seen problems against never-seen ones).</summary>
-    /// <param name="Model">"contaminated" or "clean" (the control; it saw none of the benchmark).</param>
+    /// <param name="Model">"contaminated" or "clean" (it saw none of the benchmark).</param>
+    /// <param name="Pass1Ted">pass@1 after TED, the mean over the level's problems of each problem's share of correct
+    /// answers among the samples TED keeps (0 when it keeps none: no credible answer is left).</param>
     public sealed record Level(string Model, int Occurrences, double CddAuc, double PerplexityAuc, double MinKAuc,
         double GreedyMatchAuc, double Peakedness, double Pass1, double Pass1Ted);
+
+    /// <summary>One model's answers to the benchmark, problem by problem (in the order of
+    /// <see cref="Result.Occurrences"/>).</summary>
+    /// <param name="Peakedness">CDD's score: the share of samples within α × length of the greedy answer.</param>
+    /// <param name="Pass1">The share of correct samples.</param>
+    /// <param name="Pass1Ted">The share of correct samples among those TED keeps (0 when it keeps none).</param>
+    /// <param name="GreedyMatch">1 when the greedy answer is the problem's fixed (contaminating) answer, else 0.</param>
+    /// <param name="AnswerLogProb">The white-box perplexity score: the mean log-probability of the fixed answer's tokens
+    /// (higher = more likely seen).</param>
+    public sealed record ProblemAnswers(IReadOnlyList<double> Peakedness, IReadOnlyList<double> Pass1,
+        IReadOnlyList<double> Pass1Ted, IReadOnlyList<double> GreedyMatch, IReadOnlyList<double> AnswerLogProb);
 
     /// <summary>What a run measured.</summary>
     public sealed record Result
     {
         /// <summary>Every model at every level (occurrence 0 = the never-seen problems).</summary>
         public required IReadOnlyList<Level> Levels { get; init; }
+        /// <summary>Per benchmark problem: how often the contaminated model saw it (0 = never).</summary>
+        public required IReadOnlyList<double> Occurrences { get; init; }
+        /// <summary>The contaminated model's answers, problem by problem.</summary>
+        public required ProblemAnswers Contaminated { get; init; }
+        /// <summary>The clean model's answers to the same problems (it saw none of them).</summary>
+        public required ProblemAnswers Clean { get; init; }
+        /// <summary>Contaminated model: share of problems seen at least 5 times whose greedy answer is the seen
+        /// answer.</summary>
+        public required double MemorisedHigh { get; init; }
+        /// <summary>Spearman rho of the contaminated model's peakedness against occurrences, over every benchmark
+        /// problem.</summary>
+        public required double TrendRho { get; init; }
+        /// <summary>Its one-sided log10 p (rho &gt; 0).</summary>
+        public required double TrendLog10P { get; init; }
         /// <summary>Contaminated model: mean CDD AUC over levels with at least 5 occurrences.</summary>
         public required double CddAucHigh { get; init; }
         /// <summary>The same for the white-box perplexity detector.</summary>
         public required double PerplexityAucHigh { get; init; }
-        /// <summary>Clean model's CDD AUC on the same problems (the control: nothing to detect).</summary>
+        /// <summary>Clean model's CDD AUC on the same problems (a sanity check: it saw none of them, so there is nothing
+        /// to detect).</summary>
         public required double CddAucControl { get; init; }
-        /// <summary>Spearman rho of CDD AUC against occurrences (contaminated model).</summary>
+        /// <summary>Spearman rho of CDD AUC against occurrences over the levels (contaminated model; shown, not claimed:
+        /// with five levels it moves in steps of 0.1).</summary>
         public required double CddMonotonicity { get; init; }
         /// <summary>pass@1 inflation on problems seen at least 5 times: contaminated minus clean model.</summary>
         public required double Inflation { get; init; }
         /// <summary>The same after TED.</summary>
         public required double InflationTed { get; init; }
-        /// <summary>Clean model's pass@1 on never-seen problems, before and after TED: |difference|.</summary>
+        /// <summary>Clean model's pass@1 over every benchmark problem (it saw none), before minus after TED.</summary>
         public required double CleanTedShift { get; init; }
-        /// <summary>Clean model's pass@1 on never-seen problems.</summary>
+        /// <summary>Clean model's pass@1 over every benchmark problem.</summary>
         public required double CleanPass1 { get; init; }
     }
 
@@ -107,28 +143,92 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
         "Generalization or Memorization: Data Contamination and Trustworthy Evaluation for Large Language Models", 2024,
         "https://arxiv.org/abs/2402.15938");
 
+    /// <summary>Occurrences from which the protocol calls a problem heavily contaminated ("occurrence ≥ 5").</summary>
+    public const int HighOccurrences = 5;
+
+    /// <summary>The protocol's bar for TED: it removes at least this share of the inflation.</summary>
+    public const double TedCut = 0.3;
+
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Control<Result>("beats-control",
-            "CDD flags the contaminated model's seen problems far better than the clean model's (the same problems, never seen)",
-            r => r.CddAucHigh - r.CddAucControl, Comparison.Greater, 0.2, Budget.Smoke, "AUC"),
+        // Issue 14's precondition for this paper: memorisation first, or there is nothing for CDD to detect.
+        Claim.Precondition<Result>("contamination-memorised",
+            "Contamination is memorised: the contaminated model's greedy answer is the seen answer for 90% of the problems " +
+            "it saw at least 5 times",
+            r => r.MemorisedHigh, Comparison.AtLeast, 0.9, Budget.Full, "share of problems"),
+        // TED must cut 30% of the inflation while moving a clean score by at most 3 points: below 10 points of inflation
+        // a 30% cut is smaller than the change the protocol tolerates on a clean model, so the two cannot be told apart.
+        Claim.Precondition<Result>("contamination-inflates",
+            "Contamination inflates the score: on problems seen at least 5 times the contaminated model's pass@1 is 10 " +
+            "points above the clean model's",
+            r => r.Inflation, Comparison.AtLeast, 0.1, Budget.Full, "pass@1"),
+        // The protocol sets no level; the pilots checked that the base model solves most problems before any full run.
+        // Below half, TED's small effect on a clean score could just mean there are few correct samples to remove.
+        Claim.Precondition<Result>("task-learnt",
+            "The task is learnt: the clean model's samples solve at least half of the benchmark problems",
+            r => r.CleanPass1, Comparison.AtLeast, 0.5, Budget.Full, "pass@1"),
         Claim.Finding<Result>("cdd-detects",
             "CDD detects problems seen at least 5 times with AUC ≥ 0.85, black-box",
-            r => r.CddAucHigh, Comparison.AtLeast, 0.85, Budget.Full, "AUC"),
+            r => r.CddAucHigh, Comparison.AtLeast, 0.85, Budget.Full, "AUC", dependsOn: ["contamination-memorised"]),
+        // The protocol's "monotone in occurrence" has no number. A rho over five level AUCs moves in steps of 0.1, so one
+        // swap of two near-chance levels gives exactly 0.9; the trend test uses every problem instead.
         Claim.Finding<Result>("cdd-monotone",
-            "CDD's AUC rises with the number of occurrences (Spearman rho over levels ≥ 0.9)",
-            r => r.CddMonotonicity, Comparison.AtLeast, 0.9, Budget.Full, "rho"),
+            "CDD's score rises with the number of occurrences: Spearman rho of each problem's peakedness against its " +
+            "occurrences is positive at p < 0.01 (one-sided)",
+            r => r.TrendLog10P, Comparison.Less, -2, Budget.Full, "log10 p", dependsOn: ["contamination-memorised"]),
         Claim.Finding<Result>("cdd-near-white-box",
-            "CDD comes within 0.05 AUC of (or above) the white-box perplexity detector",
-            r => r.CddAucHigh - r.PerplexityAucHigh, Comparison.AtLeast, -0.05, Budget.Full, "AUC"),
+            "CDD comes within 0.05 AUC of (or above) the white-box perplexity detector, on the same problems (seen at least " +
+            "5 times against never seen)",
+            r => Evidence.AucDifference(High(r, r.Contaminated.Peakedness), High(r, r.Contaminated.AnswerLogProb),
+                HighLabels(r)),
+            Comparison.AtLeast, -0.05, Budget.Full, "AUC (CDD − perplexity)", dependsOn: ["contamination-memorised"]),
+        // Protocol: TED cuts pass@1 inflation by ≥ 30%. Per problem seen at least 5 times: 0.7 × inflation − inflation
+        // after TED; its mean is ≥ 0 exactly when TED removes at least 30% of the inflation.
         Claim.Finding<Result>("ted-cuts-inflation",
-            "TED removes at least 30% of the pass@1 inflation from contamination",
-            r => r.Inflation > 0 ? 1 - r.InflationTed / r.Inflation : 0, Comparison.AtLeast, 0.3, Budget.Full, "share of inflation"),
+            $"TED removes at least {TedCut * 100:0}% of the pass@1 inflation from contamination (problems seen at least " +
+            "5 times)",
+            r => Evidence.Mean(TedCutMargin(r)), Comparison.AtLeast, 0, Budget.Full,
+            $"pass@1 (per problem: {(1 - TedCut) * 100:0}% of inflation − inflation after TED)",
+            dependsOn: ["contamination-inflates"]),
+        // TED drops the greedy answer's copies, so it lowers a clean model's score (the measured direction); the claim
+        // bounds that drop, paired per problem over every benchmark problem (the clean model saw none).
         Claim.Finding<Result>("ted-spares-clean",
-            "... while moving the clean model's pass@1 by at most 3 points",
-            r => r.CleanTedShift, Comparison.AtMost, 0.03, Budget.Full, "pass@1"),
+            "... while lowering the clean model's pass@1 by at most 3 points",
+            r => Evidence.Paired(r.Clean.Pass1, r.Clean.Pass1Ted), Comparison.AtMost, 0.03, Budget.Full,
+            "pass@1 (per problem: before − after TED)", dependsOn: ["task-learnt"]),
+        // The trivial black-box detector that could win: the greedy answer equals the reference (n-gram accuracy).
+        Claim.Control<Result>("cdd-beats-exact-match",
+            "CDD separates problems seen at least 5 times from never-seen ones better than greedy exact match with the " +
+            "reference answer (the control), on the same problems",
+            r => Evidence.AucDifference(High(r, r.Contaminated.Peakedness), High(r, r.Contaminated.GreedyMatch),
+                HighLabels(r)),
+            Comparison.Greater, 0, Budget.Full, "AUC (CDD − exact match)", dependsOn: ["contamination-memorised"]),
+        // By construction: the clean model saw none of the benchmark, so "seen" is only a label for it.
+        Claim.Sanity<Result>("clean-model-flags-nothing",
+            "CDD on the clean model, which never saw the benchmark, stays near chance (AUC ≤ 0.6 from 5 occurrences on)",
+            r => r.CddAucControl, Comparison.AtMost, 0.6, Budget.Full, "AUC"),
     ];
+
+    /// <summary>Indices of the problems seen at least <see cref="HighOccurrences"/> times, then of the never-seen
+    /// ones.</summary>
+    private static IEnumerable<int> HighAndUnseen(Result r) =>
+        Enumerable.Range(0, r.Occurrences.Count).Where(i => r.Occurrences[i] >= HighOccurrences)
+            .Concat(Enumerable.Range(0, r.Occurrences.Count).Where(i => r.Occurrences[i] == 0));
+
+    /// <summary>A per-problem score on the problems seen at least 5 times, then on the never-seen ones.</summary>
+    public static IReadOnlyList<double> High(Result r, IReadOnlyList<double> score) =>
+        HighAndUnseen(r).Select(i => score[i]).ToList();
+
+    /// <summary>Labels of <see cref="High"/>: true for a problem seen at least 5 times.</summary>
+    public static IReadOnlyList<bool> HighLabels(Result r) => HighAndUnseen(r).Select(i => r.Occurrences[i] > 0).ToList();
+
+    /// <summary>Per problem seen at least 5 times: (1 − <see cref="TedCut"/>) × inflation − inflation after TED.</summary>
+    public static IReadOnlyList<double> TedCutMargin(Result r) =>
+        Enumerable.Range(0, r.Occurrences.Count).Where(i => r.Occurrences[i] >= HighOccurrences)
+            .Select(i => (1 - TedCut) * (r.Contaminated.Pass1[i] - r.Clean.Pass1[i])
+                         - (r.Contaminated.Pass1Ted[i] - r.Clean.Pass1Ted[i]))
+            .ToList();
 
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
@@ -154,62 +254,87 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
 
         var prompts = bench.Select(b => tokenizer.Encode(b.Problem.Prompt, addBos: true, addEos: false)).ToList();
         var references = bench.Select((b, i) => tokenizer.Encode($"{b.Problem.Prompt} {fixedAnswers[i]}", addBos: true, addEos: false)).ToList();
-        int stop = tokenizer.Id(".");
+        var answers = new Dictionary<string, ProblemAnswers>();
         var rows = new List<Level>();
         foreach (var (name, model) in new[] { ("contaminated", contaminated), ("clean", clean) })
         {
-            var greedy = LanguageModel.Continue(model, prompts, 4, stopId: stop);
-            var sampled = LanguageModel.Continue(model, prompts.SelectMany(p => Enumerable.Repeat(p, cfg.Samples)).ToList(), 4,
-                ctx.Rng($"sample-{name}"), cfg.Temperature, stop);
-            var logProbs = LanguageModel.TokenLogProbs(model, references);
-            var peaked = new double[bench.Count];
-            var correct = new double[bench.Count];
-            var (tedCorrect, tedKept) = (new int[bench.Count], new int[bench.Count]);
-            var ppl = new double[bench.Count];
-            var minK = new double[bench.Count];
-            var match = new double[bench.Count];
-            for (int i = 0; i < bench.Count; i++)
-            {
-                var samples = sampled.Skip(i * cfg.Samples).Take(cfg.Samples).ToList();
-                peaked[i] = samples.Count(s => TextOverlap.EditDistance(s, greedy[i]) <= cfg.Alpha * Math.Max(s.Length, greedy[i].Length)) / (double)cfg.Samples;
-                bool Ok(int[] s) => bench[i].Problem.IsCorrect(s.Select(t => tokenizer.Words[t]).ToList());
-                correct[i] = samples.Count(Ok) / (double)cfg.Samples;
-                var kept = samples.Where(s => TextOverlap.EditDistance(s, greedy[i]) > cfg.Tau).DistinctBy(s => string.Join(',', s)).ToList();
-                (tedCorrect[i], tedKept[i]) = (kept.Count(Ok), kept.Count);
-                int answerTokens = references[i].Length - prompts[i].Length;
-                var answerLp = logProbs[i][^answerTokens..];
-                ppl[i] = MembershipScores.Loss(answerLp);
-                minK[i] = MembershipScores.MinK(answerLp, 20);
-                match[i] = greedy[i].SequenceEqual(references[i][prompts[i].Length..]) ? 1 : 0;
-            }
+            var (a, minK) = Answer(model, name, bench.Select(b => b.Problem).ToList(), prompts, references, tokenizer, cfg, ctx);
+            answers[name] = a;
+            var (peaked, ppl, match) = (a.Peakedness.ToArray(), a.AnswerLogProb.ToArray(), a.GreedyMatch.ToArray());
             foreach (int o in levels)
             {
                 var seen = Enumerable.Range(0, bench.Count).Where(i => bench[i].Occurrences == o).ToArray();
                 var unseen = Enumerable.Range(0, bench.Count).Where(i => bench[i].Occurrences == 0).ToArray();
                 var both = seen.Concat(o == 0 ? [] : unseen).ToArray();
                 var labels = both.Select(i => bench[i].Occurrences > 0).ToArray();
-                double Auc(double[] s) => o == 0 ? 0.5 : Math.Round(Roc.Auc(Bootstrap.Gather(s, both), labels), 5);
-                rows.Add(new Level(name, o, Auc(peaked), Auc(ppl), Auc(minK), Auc(match), Math.Round(seen.Average(i => peaked[i]), 5),
-                    Math.Round(seen.Average(i => correct[i]), 5),
-                    Math.Round(seen.Sum(i => tedCorrect[i]) / (double)Math.Max(1, seen.Sum(i => tedKept[i])), 5)));
+                double Auc(double[] s) => o == 0 ? 0.5 : Roc.Auc(Bootstrap.Gather(s, both), labels);
+                rows.Add(new Level(name, o, Auc(peaked), Auc(ppl), Auc(minK), Auc(match), seen.Average(i => peaked[i]),
+                    seen.Average(i => a.Pass1[i]), seen.Average(i => a.Pass1Ted[i])));
             }
         }
         Level Row(string model, int o) => rows.Single(r => r.Model == model && r.Occurrences == o);
-        var high = cfg.Occurrences.Where(o => o >= 5).ToArray();
+        var high = cfg.Occurrences.Where(o => o >= HighOccurrences).ToArray();
         double MeanOver(string model, Func<Level, double> f) => high.Average(o => f(Row(model, o)));
+        var (dirty, control) = (answers["contaminated"], answers["clean"]);
+        var occurrences = bench.Select(b => (double)b.Occurrences).ToList();
+        var trend = Correlation.Spearman(occurrences, dirty.Peakedness, Alternative.Greater);
         return new Result
         {
             Levels = rows,
-            CddAucHigh = Math.Round(MeanOver("contaminated", r => r.CddAuc), 5),
-            PerplexityAucHigh = Math.Round(MeanOver("contaminated", r => r.PerplexityAuc), 5),
-            CddAucControl = Math.Round(MeanOver("clean", r => r.CddAuc), 5),
-            CddMonotonicity = Math.Round(Correlation.Spearman(cfg.Occurrences.Select(o => (double)o).ToList(),
-                cfg.Occurrences.Select(o => Row("contaminated", o).CddAuc).ToList()).Coefficient, 5),
-            Inflation = Math.Round(MeanOver("contaminated", r => r.Pass1) - MeanOver("clean", r => r.Pass1), 5),
-            InflationTed = Math.Round(MeanOver("contaminated", r => r.Pass1Ted) - MeanOver("clean", r => r.Pass1Ted), 5),
-            CleanTedShift = Math.Round(Math.Abs(Row("clean", 0).Pass1Ted - Row("clean", 0).Pass1), 5),
-            CleanPass1 = Row("clean", 0).Pass1,
+            Occurrences = occurrences,
+            Contaminated = dirty,
+            Clean = control,
+            MemorisedHigh = Enumerable.Range(0, bench.Count).Where(i => occurrences[i] >= HighOccurrences)
+                .Average(i => dirty.GreedyMatch[i]),
+            TrendRho = trend.Coefficient,
+            TrendLog10P = PValue.Log10(trend.PValue),
+            CddAucHigh = MeanOver("contaminated", r => r.CddAuc),
+            PerplexityAucHigh = MeanOver("contaminated", r => r.PerplexityAuc),
+            CddAucControl = MeanOver("clean", r => r.CddAuc),
+            CddMonotonicity = Correlation.Spearman(cfg.Occurrences.Select(o => (double)o).ToList(),
+                cfg.Occurrences.Select(o => Row("contaminated", o).CddAuc).ToList()).Coefficient,
+            Inflation = MeanOver("contaminated", r => r.Pass1) - MeanOver("clean", r => r.Pass1),
+            InflationTed = MeanOver("contaminated", r => r.Pass1Ted) - MeanOver("clean", r => r.Pass1Ted),
+            CleanTedShift = control.Pass1.Average() - control.Pass1Ted.Average(),
+            CleanPass1 = control.Pass1.Average(),
         };
+    }
+
+    /// <summary>
+    /// CDD and TED on one model: the greedy answer and the samples of every problem, each problem's peakedness, pass@1
+    /// before and after TED, whether the greedy answer is the fixed one, and the white-box scores of the fixed answer
+    /// (the Min-20% score apart: it is drawn, not claimed).
+    /// </summary>
+    private static (ProblemAnswers Answers, double[] MinK) Answer(TinyGpt model, string name,
+        IReadOnlyList<EvenPairs.Problem> problems, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> references,
+        WordTokenizer tokenizer, Config cfg, RunContext ctx)
+    {
+        int stop = tokenizer.Id(".");
+        var greedy = LanguageModel.Continue(model, prompts, 4, stopId: stop);
+        var sampled = LanguageModel.Continue(model, prompts.SelectMany(p => Enumerable.Repeat(p, cfg.Samples)).ToList(), 4,
+            ctx.Rng($"sample-{name}"), cfg.Temperature, stop);
+        var logProbs = LanguageModel.TokenLogProbs(model, references);
+        int n = problems.Count;
+        var (peaked, correct, tedCorrect) = (new double[n], new double[n], new double[n]);
+        var (ppl, minK, match) = (new double[n], new double[n], new double[n]);
+        for (int i = 0; i < n; i++)
+        {
+            var samples = sampled.Skip(i * cfg.Samples).Take(cfg.Samples).ToList();
+            peaked[i] = samples.Count(s => TextOverlap.EditDistance(s, greedy[i]) <= cfg.Alpha * Math.Max(s.Length, greedy[i].Length)) / (double)cfg.Samples;
+            var problem = problems[i];
+            bool Ok(int[] s) => problem.IsCorrect(s.Select(t => tokenizer.Words[t]).ToList());
+            correct[i] = samples.Count(Ok) / (double)cfg.Samples;
+            // TED: drop the samples within τ of the greedy answer, then duplicates; a problem left with none counts as failed.
+            var kept = samples.Where(s => TextOverlap.EditDistance(s, greedy[i]) > cfg.Tau)
+                .DistinctBy(s => string.Join(',', s)).ToList();
+            tedCorrect[i] = kept.Count == 0 ? 0 : kept.Count(Ok) / (double)kept.Count;
+            int answerTokens = references[i].Length - prompts[i].Length;
+            var answerLp = logProbs[i][^answerTokens..];
+            ppl[i] = MembershipScores.Loss(answerLp);
+            minK[i] = MembershipScores.MinK(answerLp, 20);
+            match[i] = greedy[i].SequenceEqual(references[i][prompts[i].Length..]) ? 1 : 0;
+        }
+        return (new ProblemAnswers(peaked, correct, tedCorrect, match, ppl), minK);
     }
 
     /// <summary>
@@ -242,10 +367,10 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
         return Core.Reporting.Figures.Lines("Does black-box CDD find contaminated problems as well as white-box perplexity?",
             "occurrences in training (log scale)", "detection AUC (seen vs never seen)",
         [
-            Line("CDD, clean model (control)", "clean", l => l.CddAuc, SeriesRole.Control),
+            Line("greedy exact match (control)", "contaminated", l => l.GreedyMatchAuc, SeriesRole.Control),
             Line("perplexity (white-box)", "contaminated", l => l.PerplexityAuc, SeriesRole.Ablation),
             Line("Min-20% (white-box)", "contaminated", l => l.MinKAuc, SeriesRole.Ablation),
-            Line("greedy exact match", "contaminated", l => l.GreedyMatchAuc, SeriesRole.Ablation),
+            Line("CDD, clean model", "clean", l => l.CddAuc, SeriesRole.Ablation),
             Line("CDD (black-box)", "contaminated", l => l.CddAuc, SeriesRole.Method),
         ], logX: true);
     }

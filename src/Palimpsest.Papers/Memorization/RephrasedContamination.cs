@@ -17,7 +17,13 @@ namespace Palimpsest.Papers.Memorization;
 /// Scaled down: MMLU and Llama-2 become canonical questions about fictitious people (<see cref="FictitiousKb"/>) and a
 /// TinyGpt that learned paraphrase and "translation" (a word cipher) invariance from other people's facts; GPT-4's
 /// rephrasing becomes the knowledge base's paraphrase templates and GPT-4's judge a logistic-regression paraphrase
-/// judge trained on pairs about other people. The clean fine-tune (no test items) is the control.
+/// judge trained on pairs about other people.
+/// Claim kinds: the findings are the paper's (rephrased items give most of the verbatim gain, judged per benchmark item;
+/// n-grams miss them; the judge finds them, with fewer errors than the best TF-IDF threshold, judged per training text).
+/// The control is the clean fine-tune on the same benchmark items, which wins if the rephrased facts do not carry over to
+/// the canonical questions. Two preconditions gate the accuracy claims: the pretrained model answers canonical questions
+/// it never saw in that form (paraphrase invariance), and verbatim contamination writes the test facts into the model.
+/// That n-grams catch verbatim copies is true by construction (a sanity check).
 /// </summary>
 public sealed class RephrasedContamination : Experiment<RephrasedContamination.Config, RephrasedContamination.Result>
 {
@@ -71,12 +77,28 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
 
     /// <summary>One fine-tuning condition.</summary>
     /// <param name="Name">"clean" (control), "verbatim", "rephrased" or "translated".</param>
-    /// <param name="Accuracy">Benchmark accuracy (4-way multiple choice; chance 0.25).</param>
+    /// <param name="Accuracy">Benchmark accuracy (4-way multiple choice; chance 0.25): the mean of
+    /// <paramref name="Correct"/>.</param>
     /// <param name="NgramRecall">Share of the condition's contaminating items the n-gram detector flags.</param>
     /// <param name="NgramFalsePositiveRate">Share of replayed (clean) items it flags.</param>
     /// <param name="EmbeddingF1">Best F1 of the TF-IDF cosine detector over all thresholds (an optimistic baseline).</param>
     /// <param name="JudgeF1">F1 of retrieval + the trained paraphrase judge.</param>
-    public sealed record Condition(string Name, double Accuracy, double NgramRecall, double NgramFalsePositiveRate, double EmbeddingF1, double JudgeF1);
+    /// <param name="Correct">Per benchmark item (the same items, in the same order, in every condition): 1 when the
+    /// fine-tuned model picks the true value, else 0.</param>
+    public sealed record Condition(string Name, double Accuracy, double NgramRecall, double NgramFalsePositiveRate,
+        double EmbeddingF1, double JudgeF1, IReadOnlyList<double> Correct);
+
+    /// <summary>
+    /// The detectors on each distinct training text of one fine-tune (its contaminating texts first, then its replayed
+    /// ones): the items behind the detector claims.
+    /// </summary>
+    /// <param name="IsContaminating">True for a contaminating text (a positive), false for a replayed one.</param>
+    /// <param name="NgramFlagged">1 when the n-gram detector flags the text, else 0.</param>
+    /// <param name="JudgeCorrect">1 when retrieval + the judge classifies the text correctly, else 0.</param>
+    /// <param name="EmbeddingCorrect">1 when the TF-IDF threshold with the best F1 (chosen in hindsight) classifies it
+    /// correctly, else 0.</param>
+    public sealed record TextDetections(IReadOnlyList<bool> IsContaminating, IReadOnlyList<double> NgramFlagged,
+        IReadOnlyList<double> JudgeCorrect, IReadOnlyList<double> EmbeddingCorrect);
 
     /// <summary>What a run measured.</summary>
     public sealed record Result
@@ -93,34 +115,78 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
         public required double TranslatedShareOfGain { get; init; }
         /// <summary>The judge's F1 on its own held-out training pairs (other people).</summary>
         public required double JudgeValidationF1 { get; init; }
+        /// <summary>The detectors, text by text, on the rephrased fine-tune's distinct training texts.</summary>
+        public required TextDetections RephrasedTexts { get; init; }
     }
 
     /// <inheritdoc/>
     public override PaperInfo Info { get; } = new("rephrased-contamination", "memorization",
         "Rethinking Benchmark and Contamination for Language Models with Rephrased Samples", 2023, "https://arxiv.org/abs/2311.04850");
 
+    /// <summary>The protocol's bar: rephrased items give at least this share of the verbatim gain over clean.</summary>
+    public const double ShareOfVerbatimGain = 0.7;
+
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
-        Claim.Control<Result>("verbatim-inflates",
-            "Training on the test items inflates accuracy far above the clean fine-tune (the control)",
-            r => Acc(r, "verbatim") - Acc(r, "clean"), Comparison.Greater, 0.3, Budget.Smoke, "accuracy"),
+        // The protocol: "verify invariance on train entities first; if the rephrased gain is small, the model never
+        // learned invariance". 0.8 is the project's level for a known fact or a learnt skill (the protocol sets none).
+        Claim.Precondition<Result>("invariance-learnt",
+            "Paraphrase invariance is learnt: after pretraining, the model answers 80% of the canonical questions about " +
+            "probe people, who appear in every other form but never in the canonical question",
+            r => r.ProbeAccuracy, Comparison.AtLeast, 0.8, Budget.Full, "accuracy"),
+        // The protocol expects verbatim contamination to reach ≈ 95% (clean ≈ chance): the gain rephrased items are
+        // measured against. 0.8 is the project's level for facts the model knows.
+        Claim.Precondition<Result>("verbatim-memorised",
+            "Contamination writes the test facts into the model: after the verbatim fine-tune it answers 80% of the " +
+            "benchmark",
+            r => Acc(r, "verbatim"), Comparison.AtLeast, 0.8, Budget.Full, "accuracy"),
+        // Protocol claim: rephrased-condition gain over clean ≥ 70% of the verbatim gain. Per benchmark item
+        // (rephrased − clean) − 0.7 × (verbatim − clean): its mean is ≥ 0 exactly when the share is ≥ 0.7.
         Claim.Finding<Result>("rephrased-inflates",
-            "Rephrased test items give at least 70% of the verbatim gain",
-            r => r.RephrasedShareOfGain, Comparison.AtLeast, 0.7, Budget.Full, "share of verbatim gain"),
+            $"Rephrased test items give at least {ShareOfVerbatimGain * 100:0}% of the verbatim gain over the clean " +
+            "fine-tune, on the same benchmark items",
+            r => Evidence.Mean(ShareMargin(r)), Comparison.AtLeast, 0, Budget.Full,
+            $"accuracy (per item: rephrased gain − {ShareOfVerbatimGain * 100:0}% of verbatim gain)",
+            dependsOn: ["invariance-learnt", "verbatim-memorised"]),
         Claim.Finding<Result>("ngram-misses-rephrased",
-            "n-gram decontamination flags at most 10% of rephrased items",
-            r => Get(r, "rephrased").NgramRecall, Comparison.AtMost, 0.1, Budget.Full, "recall"),
-        Claim.Finding<Result>("ngram-catches-verbatim",
-            "... but at least 95% of verbatim items",
-            r => Get(r, "verbatim").NgramRecall, Comparison.AtLeast, 0.95, Budget.Full, "recall"),
+            "n-gram decontamination flags at most 10% of the rephrased training texts",
+            r => Evidence.Mean(Contaminating(r.RephrasedTexts, r.RephrasedTexts.NgramFlagged)), Comparison.AtMost, 0.1,
+            Budget.Full, "recall (per rephrased text)"),
         Claim.Finding<Result>("judge-finds-rephrased",
             "Retrieval plus the paraphrase judge finds rephrased items with F1 ≥ 0.9",
             r => Get(r, "rephrased").JudgeF1, Comparison.AtLeast, 0.9, Budget.Full, "F1"),
+        // Protocol claim: judge F1 strictly above the best embedding threshold's F1. F1 is not a mean over items, so the
+        // interval is on the paired per-text errors: a tie (both perfect) never passes.
         Claim.Finding<Result>("judge-beats-embedding",
-            "... strictly better than the best threshold on embedding (TF-IDF) similarity",
-            r => Get(r, "rephrased").JudgeF1 - Get(r, "rephrased").EmbeddingF1, Comparison.Greater, 0, Budget.Full, "F1"),
+            "... and misclassifies fewer of the rephrased fine-tune's training texts than the best threshold on TF-IDF " +
+            "similarity, chosen in hindsight",
+            r => Evidence.Paired(r.RephrasedTexts.JudgeCorrect, r.RephrasedTexts.EmbeddingCorrect), Comparison.Greater, 0,
+            Budget.Full, "accuracy (per training text)"),
+        // The control that could win: the clean fine-tune on the same items. It wins whenever the facts learnt from
+        // rephrased questions do not carry over to the canonical ones.
+        Claim.Control<Result>("rephrased-beats-clean",
+            "Rephrased contamination raises benchmark accuracy above the clean fine-tune's (the control), on the same " +
+            "items",
+            r => Evidence.Paired(Get(r, "rephrased").Correct, Get(r, "clean").Correct), Comparison.Greater, 0, Budget.Full,
+            "accuracy (per benchmark item)", dependsOn: ["invariance-learnt", "verbatim-memorised"]),
+        // By construction: a verbatim copy of a benchmark item of 10–12 tokens contains its own 8-grams.
+        Claim.Sanity<Result>("ngram-catches-verbatim",
+            "n-gram decontamination flags at least 95% of verbatim items",
+            r => Get(r, "verbatim").NgramRecall, Comparison.AtLeast, 0.95, Budget.Smoke, "recall"),
     ];
+
+    /// <summary>Per benchmark item: (rephrased − clean) − <see cref="ShareOfVerbatimGain"/> × (verbatim − clean)
+    /// correctness.</summary>
+    public static IReadOnlyList<double> ShareMargin(Result r)
+    {
+        var (clean, verbatim, rephrased) = (Get(r, "clean").Correct, Get(r, "verbatim").Correct, Get(r, "rephrased").Correct);
+        return clean.Select((c, i) => rephrased[i] - c - ShareOfVerbatimGain * (verbatim[i] - c)).ToList();
+    }
+
+    /// <summary>The values of the contaminating texts only.</summary>
+    private static IReadOnlyList<double> Contaminating(TextDetections t, IReadOnlyList<double> values) =>
+        values.Where((_, i) => t.IsContaminating[i]).ToList();
 
     private static Condition Get(Result r, string name) => r.Conditions.Single(c => c.Name == name);
     private static double Acc(Result r, string name) => Get(r, name).Accuracy;
@@ -165,7 +231,10 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
             return (prompt, (IReadOnlyList<string>)options);
         }).ToList();
         var benchMc = Mc(items, distractors);
-        double Accuracy(TinyGpt m, List<(string, IReadOnlyList<string>)> mc) => Math.Round(MultipleChoice.Choose(m, tokenizer, mc).Count(i => i == 3) / (double)mc.Count, 5);
+        // The true value is the last option of every item.
+        double[] Correct(TinyGpt m, List<(string, IReadOnlyList<string>)> mc) =>
+            MultipleChoice.Choose(m, tokenizer, mc).Select(i => i == 3 ? 1.0 : 0).ToArray();
+        double Accuracy(TinyGpt m, List<(string, IReadOnlyList<string>)> mc) => Correct(m, mc).Average();
         double probeAcc = Accuracy(pretrained, Mc(probes.SelectMany(e => FictitiousKb.Attributes.Select(a => (e, a))), ctx.Rng("probe-mc")));
         double trainAcc = Accuracy(pretrained, Mc(known.Take(100).SelectMany(e => FictitiousKb.Attributes.Select(a => (e, a))), ctx.Rng("train-mc")));
 
@@ -176,6 +245,7 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
         var judge = ParaphraseJudge.Train(kb, known, tfidf, ctx.Rng("judge"), out double judgeValidationF1);
 
         var conditions = new List<Condition>();
+        TextDetections? rephrasedTexts = null;
         var formRng = ctx.Rng("forms");
         foreach (var name in new[] { "clean", "verbatim", "rephrased", "translated" })
         {
@@ -200,16 +270,24 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
             var nearest = texts.Select(t => tfidf.Nearest(t.Text, benchTexts)).ToArray();
             double recall = contamination.Count == 0 ? 0 : Enumerable.Range(0, texts.Count).Where(i => labels[i]).Average(i => flags[i] ? 1.0 : 0);
             double fpr = Enumerable.Range(0, texts.Count).Where(i => !labels[i]).Average(i => flags[i] ? 1.0 : 0);
-            double embF1 = contamination.Count == 0 ? 0 : BestF1(nearest.Select(n => n.Cosine).ToArray(), labels);
-            double judgeF1 = contamination.Count == 0 ? 0 : F1(texts.Select((t, i) => judge.IsParaphrase(t.Text, benchTexts[nearest[i].Index])).ToArray(), labels);
-            conditions.Add(new Condition(name, Accuracy(model, benchMc), Math.Round(recall, 5), Math.Round(fpr, 5), Math.Round(embF1, 5), Math.Round(judgeF1, 5)));
+            var cosines = nearest.Select(n => n.Cosine).ToArray();
+            var (threshold, embF1) = contamination.Count == 0 ? (double.PositiveInfinity, 0) : BestThreshold(cosines, labels);
+            var judged = texts.Select((t, i) => judge.IsParaphrase(t.Text, benchTexts[nearest[i].Index])).ToArray();
+            double judgeF1 = contamination.Count == 0 ? 0 : F1(judged, labels);
+            if (name == "rephrased")
+                rephrasedTexts = new TextDetections(labels, flags.Select(f => f ? 1.0 : 0).ToList(),
+                    judged.Select((j, i) => j == labels[i] ? 1.0 : 0).ToList(),
+                    cosines.Select((c, i) => (c >= threshold) == labels[i] ? 1.0 : 0).ToList());
+            var correct = Correct(model, benchMc);
+            conditions.Add(new Condition(name, correct.Average(), recall, fpr, embF1, judgeF1, correct));
         }
         double clean = conditions[0].Accuracy, verbatimGain = conditions[1].Accuracy - clean;
-        double Share(int i) => verbatimGain > 0 ? Math.Round((conditions[i].Accuracy - clean) / verbatimGain, 5) : 0;
+        double Share(int i) => verbatimGain > 0 ? (conditions[i].Accuracy - clean) / verbatimGain : 0;
         return new Result
         {
             Conditions = conditions, ProbeAccuracy = probeAcc, TrainAccuracy = trainAcc,
-            RephrasedShareOfGain = Share(2), TranslatedShareOfGain = Share(3), JudgeValidationF1 = Math.Round(judgeValidationF1, 5),
+            RephrasedShareOfGain = Share(2), TranslatedShareOfGain = Share(3), JudgeValidationF1 = judgeValidationF1,
+            RephrasedTexts = rephrasedTexts!,
         };
     }
 
@@ -232,8 +310,13 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
     }
 
     /// <summary>The best F1 of "score ≥ threshold" over every threshold (an upper bound for a tuned threshold).</summary>
-    public static double BestF1(IReadOnlyList<double> scores, IReadOnlyList<bool> actual) =>
-        scores.Distinct().Max(th => F1(scores.Select(s => s >= th).ToArray(), actual));
+    public static double BestF1(IReadOnlyList<double> scores, IReadOnlyList<bool> actual) => BestThreshold(scores, actual).F1;
+
+    /// <summary>The threshold of "score ≥ threshold" with the best F1 (the lowest such threshold on a tie), and that
+    /// F1.</summary>
+    public static (double Threshold, double F1) BestThreshold(IReadOnlyList<double> scores, IReadOnlyList<bool> actual) =>
+        scores.Distinct().Order().Select(th => (th, F1(scores.Select(s => s >= th).ToArray(), actual)))
+            .Aggregate((best, next) => next.Item2 > best.Item2 ? next : best);
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>

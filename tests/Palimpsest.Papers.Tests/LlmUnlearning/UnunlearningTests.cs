@@ -73,4 +73,32 @@ public sealed class UnunlearningTests(PaperTests<Ununlearning>.SmokeRuns runs) :
         Assert.All(new[] { r.Original, r.Unlearned }, s => Assert.All(
             new[] { s.ClosedBook, s.ClosedBookTown, s.InContext, s.Filtered, s.Skill, s.Retained }, a => Assert.InRange(a, 0, 1)));
     }
+
+    [Fact]
+    public void OnlyTheUntouchedModelLearnsKAndTheItemsLineUpAtSmoke()
+    {
+        var r = (Ununlearning.Result)_runs.First.Result;
+        var cfg = Ununlearning.Config.Smoke;
+        // The untouched model trained on every statement of K, the oracle on none: K's countries must be far likelier under
+        // the first. An unlearning that silently kept K (or a training that never saw it) leaves the two alike.
+        double original = r.OriginalAnswers.ClosedBookLogProb.Average();
+        double unlearned = r.UnlearnedAnswers.ClosedBookLogProb.Average();
+        Assert.True(original - unlearned >= 0.5,
+            $"log-probability of the targets' true countries, closed-book: untouched {original}, oracle {unlearned} nats");
+
+        // The claims' items: one closed-book answer per target, PromptsPerTarget in-context prompts per target.
+        foreach (var a in new[] { r.OriginalAnswers, r.UnlearnedAnswers })
+        {
+            Assert.Equal(cfg.Targets, a.ClosedBook.Count);
+            Assert.Equal(cfg.Targets, a.ClosedBookLogProb.Count);
+            Assert.Equal(cfg.Targets * cfg.PromptsPerTarget, a.InContext.Count);
+            Assert.Equal(a.InContext.Count, a.Filtered.Count);
+            Assert.Equal(cfg.SkillPrompts, a.Skill.Count);
+        }
+        Assert.Equal(r.Unlearned.InContext, r.UnlearnedAnswers.InContext.Average(), 12);
+        Assert.Equal(Enumerable.Range(0, cfg.Targets).SelectMany(t => Enumerable.Repeat(t, cfg.PromptsPerTarget)), r.PromptTarget);
+        // The name-blind reader picks one of three lines; the target's own line always gives the right country.
+        Assert.All(r.NameBlindInContext, b => Assert.InRange(b, 1.0 / 3 - 1e-12, 1));
+        Assert.Equal(cfg.Targets, Ununlearning.InContextPerTarget(r, r.UnlearnedAnswers).Count);
+    }
 }

@@ -40,4 +40,33 @@ public sealed class CddContaminationTests(PaperTests<CddContamination>.SmokeRuns
         Assert.Equal(2 * (CddContamination.Config.Smoke.Occurrences.Length + 1), r.Levels.Count);
         Assert.All(r.Levels, l => Assert.InRange(l.Peakedness, 0, 1));
     }
+
+    [Fact]
+    public void ContaminationConcentratesTheSamplesOnTheSeenAnswerAtSmoke()
+    {
+        var r = (CddContamination.Result)_runs.First.Result;
+        int top = CddContamination.Config.Smoke.Occurrences.Max();
+        var seen = Enumerable.Range(0, r.Occurrences.Count).Where(i => r.Occurrences[i] == top).ToList();
+        Assert.Equal(CddContamination.Config.Smoke.PerLevel, seen.Count);
+        double Mean(IReadOnlyList<double> v) => seen.Average(i => v[i]);
+        // Both models answer the same problems; only the contaminated one saw these, each with one fixed answer. A
+        // continued training that silently dropped the benchmark would leave the two alike.
+        Assert.True(Mean(r.Contaminated.AnswerLogProb) > Mean(r.Clean.AnswerLogProb),
+            $"the fixed answers of problems seen {top} times should be likelier under the contaminated model: " +
+            $"{Mean(r.Contaminated.AnswerLogProb)} vs {Mean(r.Clean.AnswerLogProb)} nats/token");
+        // CDD's signal: the contaminated model's samples collapse onto its greedy answer more often than the clean one's.
+        Assert.True(Mean(r.Contaminated.Peakedness) > Mean(r.Clean.Peakedness),
+            $"peakedness on problems seen {top} times: contaminated {Mean(r.Contaminated.Peakedness)}, " +
+            $"clean {Mean(r.Clean.Peakedness)}");
+
+        // The per-problem lists are the claims' items: one per benchmark problem, and the levels' means come from them.
+        foreach (var a in new[] { r.Contaminated, r.Clean })
+            Assert.All(new[] { a.Peakedness, a.Pass1, a.Pass1Ted, a.GreedyMatch, a.AnswerLogProb },
+                v => Assert.Equal(r.Occurrences.Count, v.Count));
+        var level = r.Levels.Single(l => l.Model == "contaminated" && l.Occurrences == top);
+        Assert.Equal(level.Pass1, Mean(r.Contaminated.Pass1), 12);
+        Assert.Equal(level.Pass1Ted, Mean(r.Contaminated.Pass1Ted), 12);
+        Assert.Equal(r.Occurrences.Count(o => o >= CddContamination.HighOccurrences), CddContamination.TedCutMargin(r).Count);
+        Assert.Equal(2 * CddContamination.Config.Smoke.PerLevel, CddContamination.HighLabels(r).Count(x => x));
+    }
 }
