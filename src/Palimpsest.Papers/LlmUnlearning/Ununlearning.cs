@@ -66,8 +66,10 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         /// <summary>Seconds: 5 targets, fewer people and documents, a narrower model.</summary>
         public static Config Smoke { get; } = Full with
         {
-            People = 30, Targets = 5, FreshNames = 200, ClosedBookEpochs = 40, InContextDocuments = 10_000, PromptsPerTarget = 4,
-            SkillPrompts = 100, Width = 64, BatchSize = 32,
+            // Few in-context documents and many passes over a small knowledge base: the smoke model memorises K (what its test
+            // checks) in about 10 s; the in-context skill needs the full budget.
+            People = 20, Targets = 5, FreshNames = 200, ClosedBookEpochs = 200, InContextDocuments = 1_000, PromptsPerTarget = 4,
+            SkillPrompts = 60, Width = 64, BatchSize = 32,
         };
     }
 
@@ -115,6 +117,10 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         public required int TrainingDocuments { get; init; }
         /// <summary>Documents the oracle's corpus lacks: every one naming a target with a town or country.</summary>
         public required int RemovedDocuments { get; init; }
+        /// <summary>Per distinct removed statement (K's own text): the untouched model's log-probability of its answer (nats).</summary>
+        public required IReadOnlyList<double> OriginalRemovedLogProb { get; init; }
+        /// <summary>The same for the oracle, which never saw those statements.</summary>
+        public required IReadOnlyList<double> UnlearnedRemovedLogProb { get; init; }
     }
 
     /// <inheritdoc/>
@@ -235,12 +241,15 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         Scores Score(TinyGpt m, Answers a) => new(a.ClosedBook.Average(), Correct(m, tokenizer, town, ResidenceWorld.Towns).Average(),
             a.InContext.Average(), a.Filtered.Average(), a.Skill.Average(), Correct(m, tokenizer, others, countries).Average());
         var (originalAnswers, unlearnedAnswers) = (Answer(original), Answer(unlearned));
+        var removed = corpus.Where(d => world.MentionsForbidden(d.Text)).DistinctBy(d => d.Text).ToList();
         return new Result
         {
             Chance = 1.0 / ResidenceWorld.Countries.Count,
             Original = Score(original, originalAnswers), Unlearned = Score(unlearned, unlearnedAnswers),
             OriginalAnswers = originalAnswers, UnlearnedAnswers = unlearnedAnswers, PromptTarget = promptTarget,
             NameBlindInContext = nameBlind, TrainingDocuments = corpus.Count, RemovedDocuments = corpus.Count - retained.Count,
+            OriginalRemovedLogProb = AnswerLogProbs(original, tokenizer, removed),
+            UnlearnedRemovedLogProb = AnswerLogProbs(unlearned, tokenizer, removed),
         };
     }
 

@@ -79,12 +79,15 @@ public sealed class UnunlearningTests(PaperTests<Ununlearning>.SmokeRuns runs) :
     {
         var r = (Ununlearning.Result)_runs.First.Result;
         var cfg = Ununlearning.Config.Smoke;
-        // The untouched model trained on every statement of K, the oracle on none: K's countries must be far likelier under
-        // the first. An unlearning that silently kept K (or a training that never saw it) leaves the two alike.
-        double original = r.OriginalAnswers.ClosedBookLogProb.Average();
-        double unlearned = r.UnlearnedAnswers.ClosedBookLogProb.Average();
+        // The untouched model trained on every statement of K, the oracle on none: K's own statements must be far likelier
+        // under the first. An exact unlearning that silently kept K (or a training that never saw it) leaves them alike.
+        // (The closed-book country question, which composes town and country, is barely learnt at smoke: a full-budget
+        // precondition, not this test's.)
+        double original = r.OriginalRemovedLogProb.Average();
+        double unlearned = r.UnlearnedRemovedLogProb.Average();
+        Assert.True(r.OriginalRemovedLogProb.Count > 0, "no removed statement was scored");
         Assert.True(original - unlearned >= 0.5,
-            $"log-probability of the targets' true countries, closed-book: untouched {original}, oracle {unlearned} nats");
+            $"log-probability of K's own statements' answers: untouched {original}, oracle {unlearned} nats");
 
         // The claims' items: one closed-book answer per target, PromptsPerTarget in-context prompts per target.
         foreach (var a in new[] { r.OriginalAnswers, r.UnlearnedAnswers })
