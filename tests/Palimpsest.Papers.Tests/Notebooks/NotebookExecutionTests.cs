@@ -43,7 +43,7 @@ public sealed class NotebookExecutionTests(ITestOutputHelper output)
         Directory.CreateDirectory(Path.GetDirectoryName(executed)!);
         File.Delete(executed); // a stale copy must not pass for this run's
         string summaryPath = RepoPaths.Under("runs", file.Slug, "smoke", "summary.json");
-        File.Delete(summaryPath); // nor a stale summary
+        if (File.Exists(summaryPath)) File.Delete(summaryPath); // nor a stale summary
 
         var run = await RunDotnetRepl(file, executed);
         output.WriteLine($"{path}: dotnet-repl exit code {run.ExitCode}, {run.Elapsed.TotalSeconds:F1} s; executed copy: {executed}");
