@@ -171,10 +171,14 @@ public sealed record ClaimSpec(
     public string Expectation =>
         (Test == ClaimTest.Interval ? "95% CI " : "") + $"{Comparison.Symbol()} {Threshold.ToString("G4", CultureInfo.InvariantCulture)}";
 
-    /// <summary>The line of this claim that the claims hash covers: id, kind, comparison, threshold, budget, dependencies, test.</summary>
+    /// <summary>
+    /// The line of this claim that the claims hash covers: id, kind, comparison, threshold, budget, dependencies, test and
+    /// unit (the unit names what is measured, e.g. "per item: rephrased gain − 70% of verbatim gain", so a constant inside
+    /// the measure that the unit states is covered too). The statement's wording is not.
+    /// </summary>
     public string Canonical =>
         string.Join("|", Id, Kind.Name(), Comparison.Symbol(), Threshold.ToString("R", CultureInfo.InvariantCulture),
-            CheckedAt.Name(), string.Join(",", DependsOn.Order(StringComparer.Ordinal)), Test.ToString());
+            CheckedAt.Name(), string.Join(",", DependsOn.Order(StringComparer.Ordinal)), Test.ToString(), Unit);
 }
 
 /// <summary>A claim's verdict on one run: plain numbers, serialisable.</summary>

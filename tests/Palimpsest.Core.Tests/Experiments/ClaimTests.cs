@@ -171,7 +171,7 @@ public sealed class ClaimTests
     }
 
     [Fact]
-    public void TheClaimsHashCoversThresholdsKindsAndDependenciesButNotWording()
+    public void TheClaimsHashCoversThresholdsKindsDependenciesAndUnitsButNotWording()
     {
         string hash = Claims.Hash([Learnt.Spec, Gated.Spec]);
         Assert.Equal(hash, Claims.Hash([Learnt.Spec, Gated.Spec with { Statement = "reworded" }]));
@@ -179,6 +179,7 @@ public sealed class ClaimTests
         Assert.NotEqual(hash, Claims.Hash([Learnt.Spec, Gated.Spec with { Kind = ClaimKind.Sanity }]));
         Assert.NotEqual(hash, Claims.Hash([Learnt.Spec, Gated.Spec with { DependsOn = [] }]));
         Assert.NotEqual(hash, Claims.Hash([Learnt.Spec, Gated.Spec with { Comparison = Comparison.AtLeast }]));
+        Assert.NotEqual(hash, Claims.Hash([Learnt.Spec, Gated.Spec with { Unit = "points (per item: 70% of the gain)" }]));
         Assert.NotEqual(hash, Claims.Hash([Learnt.Spec]));
         Assert.Matches("^[0-9a-f]{16}$", hash);
     }
