@@ -1,4 +1,5 @@
 using Palimpsest.Core.Randomness;
+using Palimpsest.Core.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -73,10 +74,8 @@ public static class LanguageModel
     public static float[][] TokenLogProbs(TinyGpt model, IReadOnlyList<int[]> sequences, int batchSize = 64)
     {
         var device = model.Device;
-        bool wasTraining = model.training;
-        model.eval();
         var output = new float[sequences.Count][];
-        try
+        using (model.Evaluating())
         {
             for (int start = 0; start < sequences.Count; start += batchSize)
             {
@@ -98,10 +97,6 @@ public static class LanguageModel
                 }
             }
         }
-        finally
-        {
-            model.train(wasTraining);
-        }
         return output;
     }
 
@@ -112,10 +107,8 @@ public static class LanguageModel
     public static float[][] NextTokenLogProbs(TinyGpt model, IReadOnlyList<int[]> prompts, int batchSize = 256, int padId = 0)
     {
         var device = model.Device;
-        bool wasTraining = model.training;
-        model.eval();
         var output = new float[prompts.Count][];
-        try
+        using (model.Evaluating())
         {
             for (int start = 0; start < prompts.Count; start += batchSize)
             {
@@ -126,26 +119,13 @@ public static class LanguageModel
                 if (chunk.Any(p => p.Length == 0)) throw new ArgumentException("a prompt needs at least one token", nameof(prompts));
                 if (longest > model.Config.ContextLength)
                     throw new ArgumentException($"a prompt of {longest} tokens exceeds context {model.Config.ContextLength}");
-                var ids = new long[chunk.Count * longest];
-                Array.Fill(ids, padId);
-                var last = new long[chunk.Count];
-                for (int b = 0; b < chunk.Count; b++)
-                {
-                    for (int t = 0; t < chunk[b].Length; t++) ids[b * longest + t] = chunk[b][t];
-                    last[b] = chunk[b].Length - 1;
-                }
-                var inputs = tensor(ids, [chunk.Count, longest], ScalarType.Int64).to(device);
-                var logits = model.call(inputs);                                            // [b, t, v]
-                var index = tensor(last, [chunk.Count, 1, 1], ScalarType.Int64).to(device).expand(-1, 1, logits.shape[2]);
-                var at = logits.gather(1, index).squeeze(1).log_softmax(-1).cpu().to_type(ScalarType.Float32);
+                using var batch = PromptBatch.RightPad(chunk, device, padId);
+                var logits = model.call(batch.Tokens);                                      // [b, t, v]
+                var at = batch.AtLast(logits).log_softmax(-1).cpu().to_type(ScalarType.Float32);
                 var values = at.data<float>().ToArray();
                 int v = (int)logits.shape[2];
                 for (int b = 0; b < chunk.Count; b++) output[start + b] = values.AsSpan(b * v, v).ToArray();
             }
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
         return output;
     }
@@ -181,10 +161,8 @@ public static class LanguageModel
         if (prompt.Length == 0) throw new ArgumentException("the prompt needs at least one token", nameof(prompt));
         if (temperature < 0) throw new ArgumentException($"temperature {temperature} must be non-negative");
         var device = model.Device;
-        bool wasTraining = model.training;
-        model.eval();
         var tokens = prompt.ToList();
-        try
+        using (model.Evaluating())
         {
             for (int i = 0; i < maxNewTokens; i++)
             {
@@ -206,10 +184,6 @@ public static class LanguageModel
                 tokens.Add(next);
                 if (stopId == next) break;
             }
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
         return tokens.ToArray();
     }
@@ -242,10 +216,8 @@ public static class LanguageModel
                     $"prompt {i} has {prompts[i].Length} tokens; with {maxNewTokens} new tokens it exceeds context {model.Config.ContextLength}");
         }
         var device = model.Device;
-        bool wasTraining = model.training;
-        model.eval();
         var output = new int[prompts.Count][];
-        try
+        using (model.Evaluating())
         {
             for (int start = 0; start < prompts.Count; start += batchSize)
             {
@@ -257,18 +229,9 @@ public static class LanguageModel
                 {
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
-                    int width = tokens.Max(t => t.Count);
-                    var input = new long[rows * width];
-                    var last = new long[rows];
-                    for (int b = 0; b < rows; b++)
-                    {
-                        for (int t = 0; t < tokens[b].Count; t++) input[b * width + t] = tokens[b][t];
-                        last[b] = tokens[b].Count - 1;
-                    }
-                    var x = tensor(input, [rows, width], ScalarType.Int64).to(device);
-                    var at = tensor(last, [rows, 1, 1], ScalarType.Int64).to(device);
-                    var logits = model.call(x);                                              // [b, t, v]
-                    var picked = logits.gather(1, at.expand(rows, 1, logits.shape[2])).squeeze(1); // [b, v]
+                    using var batch = PromptBatch.RightPad(tokens.Select(t => t.ToArray()).ToList(), device);
+                    var logits = model.call(batch.Tokens);                                   // [b, t, v]
+                    var picked = batch.AtLast(logits);                                       // [b, v]
                     int[] next;
                     if (temperature == 0)
                     {
@@ -292,10 +255,6 @@ public static class LanguageModel
                 }
                 for (int b = 0; b < rows; b++) output[start + b] = added[b].ToArray();
             }
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
         return output;
     }

@@ -1,3 +1,4 @@
+using Palimpsest.Core.Tensors;
 using static TorchSharp.torch;
 
 namespace Palimpsest.Core.Models;
@@ -70,28 +71,16 @@ public static class LogitLens
                 throw new ArgumentException($"prompt {i} has {prompts[i].Length} tokens; the context is {model.Config.ContextLength}");
         }
         var device = model.Device;
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (model.Evaluating())
         {
             for (int start = 0; start < prompts.Count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
                 var chunk = prompts.Skip(start).Take(batchSize).ToList();
-                int width = chunk.Max(p => p.Length);
-                var ids = new long[chunk.Count * width];
-                Array.Fill(ids, padId);
-                var last = new long[chunk.Count];
-                for (int b = 0; b < chunk.Count; b++)
-                {
-                    for (int t = 0; t < chunk[b].Length; t++) ids[b * width + t] = chunk[b][t];
-                    last[b] = chunk[b].Length - 1;
-                }
-                var tokens = tensor(ids, [chunk.Count, width], ScalarType.Int64).to(device);
-                var (_, hidden) = model.ForwardWithHidden(tokens);
-                var at = tensor(last, [chunk.Count, 1, 1], ScalarType.Int64).to(device)
-                    .expand(chunk.Count, 1, model.Config.Width);
+                using var batch = PromptBatch.RightPad(chunk, device, padId);
+                var (_, hidden) = model.ForwardWithHidden(batch.Tokens);
+                var at = batch.LastIndex(model.Config.Width);                                  // [b, 1, width]
                 for (int l = 0; l < layers.Count; l++)
                 {
                     var residual = hidden[layers[l]].gather(1, at).squeeze(1);                // [b, width]
@@ -101,10 +90,6 @@ public static class LogitLens
                     for (int b = 0; b < chunk.Count; b++) write(start + b, l, logProbs.AsSpan(b * vocab, vocab).ToArray());
                 }
             }
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 }

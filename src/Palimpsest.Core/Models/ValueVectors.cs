@@ -1,3 +1,4 @@
+using Palimpsest.Core.Tensors;
 using static TorchSharp.torch;
 
 namespace Palimpsest.Core.Models;
@@ -55,18 +56,12 @@ public static class ValueVectors
                 throw new ArgumentException($"vector {i} has {vectors[i].Length} entries; the residual width is {width}", nameof(vectors));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (model.Evaluating())
         {
             var x = tensor(vectors.SelectMany(v => v).ToArray(), [vectors.Count, width]).to(model.Device);   // [n, width]
             var logits = throughFinalNorm ? model.Unembed(x) : x.matmul(model.TokenEmbedding.t());            // [n, vocab]
             var values = logits.cpu().to_type(ScalarType.Float32);
             return Rows(values.data<float>().ToArray(), vectors.Count, model.Config.VocabSize);
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 

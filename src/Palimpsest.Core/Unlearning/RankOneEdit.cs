@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 using Palimpsest.Core.Models;
+using Palimpsest.Core.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -97,28 +98,23 @@ public sealed class KeyCovariance
         var sum = Matrix<double>.Build.Dense(m, m);
         long samples = 0;
         var device = model.Device;
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (model.Evaluating())
         {
             for (int start = 0; start < sequences.Count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
                 var chunk = sequences.Skip(start).Take(batchSize).ToList();
-                var (tokens, lengths) = RankOneEdit.Pad(chunk, model.Config.ContextLength, device);
+                using var batch = PromptBatch.RightPad(chunk, device, maxLength: model.Config.ContextLength);
+                var tokens = batch.Tokens;
                 var keys = RankOneEdit.KeysOf(model, block, tokens).to_type(ScalarType.Float64);   // [b, t, m]
                 var mask = arange(tokens.shape[1], dtype: ScalarType.Int64, device: device).unsqueeze(0)
-                    .lt(tensor(lengths, [lengths.Length], ScalarType.Int64).to(device).unsqueeze(1));   // [b, t]
+                    .lt(tensor(batch.Lengths, [batch.Count], ScalarType.Int64).to(device).unsqueeze(1));   // [b, t]
                 var flat = keys.masked_select(mask.unsqueeze(-1)).reshape(-1, m);                     // [n, m]
                 var moment = flat.t().matmul(flat).contiguous().cpu().data<double>().ToArray();    // [m, m] (symmetric)
                 sum += Matrix<double>.Build.Dense(m, m, moment);
                 samples += flat.shape[0];
             }
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
         return new KeyCovariance(block, sum, samples, ridge);
     }
@@ -155,23 +151,18 @@ public static class RankOneEdit
     {
         ValueVectors.CheckBlock(model, block);
         prompts.Validate(model.Config.ContextLength);
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (model.Evaluating())
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var (tokens, _) = Pad(prompts.Prompts, model.Config.ContextLength, model.Device);
-            var keys = KeysOf(model, block, tokens);                                                 // [n, t, m]
+            using var batch = PromptBatch.RightPad(prompts.Prompts, model.Device,
+                maxLength: model.Config.ContextLength);
+            var keys = KeysOf(model, block, batch.Tokens);                                                // [n, t, m]
             var at = Positions(prompts.SubjectPositions, keys.shape[2], model.Device);
             var picked = keys.gather(1, at).squeeze(1).cpu().to_type(ScalarType.Float32);            // [n, m]
             int m = (int)picked.shape[1];
             var flat = picked.data<float>().ToArray();
             return Enumerable.Range(0, prompts.Prompts.Count).Select(i => flat.AsSpan(i * m, m).ToArray()).ToArray();
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 
@@ -219,14 +210,14 @@ public static class RankOneEdit
         var positions = request.SubjectPositions.Concat(preserve?.SubjectPositions ?? []).ToList();
         int n = request.Prompts.Count, width = model.Config.Width;
         var device = model.Device;
-        bool wasTraining = model.training;
-        model.eval();
+        using var evaluating = model.Evaluating();
         var requiresGrad = SetRequiresGrad(model, null);
         try
         {
             using var scope = NewDisposeScope();
-            var (tokens, lengths) = Pad(prompts, model.Config.ContextLength, device);
-            var last = Positions(lengths.Select(l => (int)l - 1).ToList(), width, device);          // [p, 1, width]
+            using var batch = PromptBatch.RightPad(prompts, device, maxLength: model.Config.ContextLength);
+            var tokens = batch.Tokens;
+            var last = batch.LastIndex(width);                                                      // [p, 1, width]
             int longest = (int)tokens.shape[1];
             var marks = new float[prompts.Count * longest];
             for (int i = 0; i < prompts.Count; i++) marks[i * longest + positions[i]] = 1;
@@ -274,7 +265,6 @@ public static class RankOneEdit
         finally
         {
             SetRequiresGrad(model, requiresGrad);
-            model.train(wasTraining);
         }
     }
 
@@ -321,17 +311,6 @@ public static class RankOneEdit
         var weight = model.Blocks[block].MlpLayer.OutputProjection.weight!;
         weight.add_(tensor(update, [width, hidden]).to(weight.device).to_type(weight.dtype));
         return Math.Sqrt(squares);
-    }
-
-    /// <summary>Right-pads token sequences into [n, longest] (ids 0 after the end); also returns each length.</summary>
-    internal static (Tensor Tokens, long[] Lengths) Pad(IReadOnlyList<int[]> sequences, int contextLength, Device device)
-    {
-        int width = sequences.Max(s => s.Length);
-        if (width > contextLength) throw new ArgumentException($"a sequence of {width} tokens exceeds the context {contextLength}");
-        var ids = new long[sequences.Count * width];
-        for (int b = 0; b < sequences.Count; b++)
-            for (int t = 0; t < sequences[b].Length; t++) ids[b * width + t] = sequences[b][t];
-        return (tensor(ids, [sequences.Count, width], ScalarType.Int64).to(device), sequences.Select(s => (long)s.Length).ToArray());
     }
 
     /// <summary>The MLP keys of block <paramref name="block"/> at every position: [b, t, hidden].</summary>

@@ -1,3 +1,4 @@
+using Palimpsest.Core.Tensors;
 using System.Diagnostics;
 using Palimpsest.Core.Models;
 using Palimpsest.Core.Unlearning;
@@ -49,26 +50,17 @@ public static class ConceptRedirection
         prompts.Validate(model.Config.ContextLength);
         if (block < 0 || block >= model.Config.Layers)
             throw new ArgumentOutOfRangeException(nameof(block), block, $"blocks are 0..{model.Config.Layers - 1}");
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (model.Evaluating())
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            int n = prompts.Prompts.Count, longest = prompts.Prompts.Max(p => p.Length), width = model.Config.Width;
-            var ids = new long[n * longest];
-            for (int b = 0; b < n; b++)
-                for (int t = 0; t < prompts.Prompts[b].Length; t++) ids[b * longest + t] = prompts.Prompts[b][t];
-            var tokens = tensor(ids, [n, longest], ScalarType.Int64).to(model.Device);       // right-padded; causal, so harmless
-            var mid = model.Blocks[block].Attend(model.ForwardWithHidden(tokens).Hidden[block]);  // [n, t, width]
+            int n = prompts.Prompts.Count, width = model.Config.Width;
+            using var batch = PromptBatch.RightPad(prompts.Prompts, model.Device);  // right-padded; causal, so harmless
+            var mid = model.Blocks[block].Attend(model.ForwardWithHidden(batch.Tokens).Hidden[block]);  // [n, t, width]
             var at = tensor(prompts.SubjectPositions.Select(p => (long)p).ToArray(), [n, 1, 1], ScalarType.Int64)
                 .to(model.Device).expand(n, 1, width);
             var mean = mid.gather(1, at).squeeze(1).mean(new long[] { 0 }).cpu().to_type(ScalarType.Float32);  // [width]
             return mean.data<float>().ToArray();
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 }

@@ -1,6 +1,7 @@
 using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
+using Palimpsest.Core.Tensors;
 using Palimpsest.Core.Unlearning;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -57,8 +58,7 @@ public static class FactDeletion
     {
         if (erase.Count == 0 || anchors.Count == 0) throw new ArgumentException("fine-tuning needs erase prompts and anchor prompts");
         var device = model.Device;
-        bool wasTraining = model.training;
-        model.eval();                                                     // no dropout; gradients still flow
+        using var evaluating = model.Evaluating();                        // no dropout; gradients still flow
         var flags = Freeze(model, s.Block);
         try
         {
@@ -86,13 +86,14 @@ public static class FactDeletion
                 }
                 var anchorBatch = Enumerable.Range(0, s.BatchSize).Select(_ => anchors[order.NextInt(anchors.Count)]).ToList();
                 optimizer.zero_grad();
-                var (tokens, last) = Batch(batch.Select(b => b.Prompt).ToList(), model.Config.Width, device);
-                var (logits, hidden) = model.ForwardWithHidden(tokens, keepHidden: lens);
+                using var questions = PromptBatch.RightPad(batch.Select(b => b.Prompt).ToList(), device);
+                var last = questions.LastIndex(model.Config.Width);                                     // [b, 1, width]
+                var (logits, hidden) = model.ForwardWithHidden(questions.Tokens, keepHidden: lens);
                 var answers = tensor(batch.Select(b => (long)b.Answer).ToArray(), [batch.Count, 1], ScalarType.Int64).to(device);
-                var finalLogProbs = AtLast(logits, last, model.Config.VocabSize).log_softmax(-1);         // [b, vocab]
+                var finalLogProbs = questions.AtLast(logits).log_softmax(-1);                            // [b, vocab]
                 var loss = finalLogProbs.gather(1, answers).exp().mean();                                // Fact Erasure
-                var (anchorTokens, anchorLast) = Batch(anchorBatch.Select(a => a.Prompt).ToList(), model.Config.Width, device);
-                var now = AtLast(model.call(anchorTokens), anchorLast, model.Config.VocabSize).log_softmax(-1);
+                using var anchorPrompts = PromptBatch.RightPad(anchorBatch.Select(a => a.Prompt).ToList(), device);
+                var now = anchorPrompts.AtLast(model.call(anchorPrompts.Tokens)).log_softmax(-1);
                 var reference = tensor(anchorBatch.SelectMany(a => a.ReferenceLogProbs).ToArray(),
                     [anchorBatch.Count, model.Config.VocabSize]).to(device);
                 loss = loss + s.KlFactor * (reference.exp() * (reference - now)).sum(-1).mean();          // KL(original ‖ model)
@@ -108,7 +109,6 @@ public static class FactDeletion
         finally
         {
             Restore(model, flags);
-            model.train(wasTraining);
         }
     }
 
@@ -138,25 +138,6 @@ public static class FactDeletion
             total = total + (pAnswer - kthLargest).clamp_min(0).mean() + (kthSmallest - pAnswer).clamp_min(0).mean();
         }
         return total.sum() / s.LensLayers.Count;
-    }
-
-    /// <summary>Right-padded prompts [b, t] and the gather index of each prompt's last position [b, 1, width].</summary>
-    private static (Tensor Tokens, Tensor Last) Batch(IReadOnlyList<int[]> prompts, int width, Device device)
-    {
-        int longest = prompts.Max(p => p.Length);
-        var ids = new long[prompts.Count * longest];
-        for (int b = 0; b < prompts.Count; b++)
-            for (int t = 0; t < prompts[b].Length; t++) ids[b * longest + t] = prompts[b][t];
-        var last = tensor(prompts.Select(p => (long)p.Length - 1).ToArray(), [prompts.Count, 1, 1], ScalarType.Int64).to(device)
-            .expand(prompts.Count, 1, width);
-        return (tensor(ids, [prompts.Count, longest], ScalarType.Int64).to(device), last);
-    }
-
-    /// <summary>Logits at each row's last prompt position: [b, vocab].</summary>
-    private static Tensor AtLast(Tensor logits, Tensor last, int vocab)
-    {
-        var index = last.narrow(2, 0, 1).expand(last.shape[0], 1, vocab);
-        return logits.gather(1, index).squeeze(1);
     }
 
     /// <summary>Freezes every parameter but block <paramref name="block"/>'s output projection weight; returns the old flags.</summary>
