@@ -1,6 +1,5 @@
 using System.Globalization;
 using Palimpsest.Core.Experiments;
-using Palimpsest.Core.Reporting;
 using Palimpsest.Core.Text;
 using Palimpsest.Core.Training;
 using Plotly.NET;
@@ -500,46 +499,9 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
         string.Join(" ", prompt.Split(' ').Select(w => w == name ? replacement : w));
 
     /// <inheritdoc/>
-    public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results)
-    {
-        (string, double, double?, double?, SeriesRole) Bar(string label, Func<TaskResult, double> f, string task, SeriesRole role) =>
-            Core.Reporting.Figures.MeanBar(label, results.Select(r => f(Of(r, task))).ToList(), role);
-        var bars = new List<(string, double, double?, double?, SeriesRole)>();
-        foreach (var task in TaskNames)
-        {
-            bars.Add(Bar($"{task}: chance", t => t.LatentChance, task, SeriesRole.Ablation));
-            bars.Add(Bar($"{task}: never-trained", t => t.UnseenAccuracy, task, SeriesRole.Ablation));
-            bars.Add(Bar($"{task}: shuffled evidence", t => t.ControlAccuracy, task, SeriesRole.Control));
-            bars.Add(Bar($"{task}: other latent name", t => t.ShuffledNameAccuracy, task, SeriesRole.Control));
-            bars.Add(Bar($"{task}: latent", t => t.LatentAccuracy, task, SeriesRole.Method));
-            bars.Add(Bar($"{task}: explicit", t => t.ExplicitAccuracy, task, SeriesRole.Ablation));
-        }
-        var figures = new List<(string, GenericChart)>
-        {
-            ("accuracy-by-task", Core.Reporting.Figures.Bars(
-                "Do latent names get verbalised above chance, out of context?", "accuracy (share of items)", bars)),
-        };
-        figures.AddRange(TaskNames.Select(task => ($"learning-curve-{task}", LearningCurve(results, task))));
-        return figures;
-    }
-
-    /// <summary>Explicit, latent and control accuracy against steps for one task: the seeds' mean, and chance.</summary>
-    private static GenericChart LearningCurve(IReadOnlyList<Result> results, string task)
-    {
-        var curves = results.Select(r => Of(r, task).Curve).ToList();
-        var steps = curves[0].Select(p => (double)p.Step).ToList();
-        List<double> Mean(Func<CurvePoint, double> f) => steps.Select((_, i) =>
-            curves.Where(c => c.Count > i).Average(c => f(c[i]))).ToList();
-        double chance = results.Average(r => Of(r, task).LatentChance);
-        var series = new List<Series>
-        {
-            new("chance", steps, steps.Select(_ => chance).ToList(), SeriesRole.Ablation),
-            new("control names (shuffled evidence)", steps, Mean(p => p.Control), SeriesRole.Control),
-            new("explicit names", steps, Mean(p => p.Explicit), SeriesRole.Ablation),
-            new("latent names", steps, Mean(p => p.Latent), SeriesRole.Method),
-        };
-        return Core.Reporting.Figures.Lines(
-            $"{task}: when are explicit names learnt, and do latent names follow ({PrimaryType(task)})?",
-            "training step (count)", "accuracy (share of names)", series);
-    }
+    public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
+    [
+        ("accuracy-by-task", OocrFigures.AccuracyByTask(results)),
+        .. TaskNames.Select(task => ($"learning-curve-{task}", OocrFigures.LearningCurve(results, task))),
+    ];
 }
