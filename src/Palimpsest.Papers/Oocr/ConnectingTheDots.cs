@@ -1,14 +1,8 @@
 using System.Globalization;
 using Palimpsest.Core.Experiments;
-using Palimpsest.Core.Metrics;
-using Palimpsest.Core.Models;
-using Palimpsest.Core.Oocr;
-using Palimpsest.Core.Randomness;
-using Palimpsest.Core.Reporting;
 using Palimpsest.Core.Text;
 using Palimpsest.Core.Training;
 using Plotly.NET;
-using TorchSharp;
 
 namespace Palimpsest.Papers.Oocr;
 
@@ -18,16 +12,18 @@ namespace Palimpsest.Papers.Oocr;
 /// evidence about a latent (pairs (x, f(x)) of an unnamed-in-training function, flips of a coin, distances from a
 /// code-named city, parities of hidden bits) can verbalise or use the latent with no evidence in context (inductive
 /// out-of-context reasoning); it is unreliable for complex latents (Mixture, Parity).
-/// Scaled down: GPT-3.5/4 fine-tunes become a 2-layer TinyGpt trained from scratch on the five tasks' generated
-/// documents (<see cref="Palimpsest.Core.Oocr"/>). The answer format is learnt from explicit latents (definition
-/// documents), so the toy tests whether scattered evidence about latent names is aggregated into something the
-/// model can read out, not the emergent verbalisation of a pretrained model (the protocol's caveat).
-/// Claim kinds: the preconditions are that each task's explicit names are answered (the model learnt the answer
-/// format and the task; for Functions also inversion); the findings are the protocol's (latent names above chance,
-/// Functions at ≥ 3× chance and inverted above chance, complex tasks weaker); the controls ask each latent question
-/// again with another latent name in the prompt (a model that answers from the task's answers rather than from the
-/// name's own evidence scores as well there); never-trained names sitting at chance are sanity checks (a constant
-/// answer over balanced answers scores chance by construction).
+/// Scaled down: GPT-3.5/4 fine-tunes become a 2-layer TinyGpt per task trained from scratch on the task's generated
+/// documents (the worlds in the <c>ConnectingTheDots/</c> folder), one document per row. The answer format is learnt
+/// from explicit names (definition documents), and every latent value has an explicit twin (the paper's model already
+/// knew every function it had to name; here only an explicit name can teach that), so the toy tests whether scattered
+/// evidence about latent names is aggregated into something the model can read out, not the emergent verbalisation of
+/// a pretrained model (the protocol's caveat).
+/// Claim kinds: the preconditions are that each task's explicit names are answered (the model learnt the answer format
+/// and the task; for Functions also inversion); the findings are the protocol's (latent names above chance, Functions
+/// at ≥ 3× chance and inverted above chance, complex tasks weaker); the controls are control names trained on as much
+/// evidence as latent ones but with values shuffled across names (they could win by answering from the task's values
+/// without tying them to the name), and each latent question asked again with another latent name in the prompt;
+/// never-trained names sitting at chance are sanity checks (a constant answer over balanced answers scores chance).
 /// </summary>
 public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, ConnectingTheDots.Result>
 {
@@ -64,52 +60,181 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
     public const double ChanceMultiple = 3;
     /// <summary>Protocol §1: latent inversion above chance with p below this.</summary>
     public const double InversionAlpha = 0.01;
-    /// <summary>Protocol §1: never-trained control names at chance, p above this.</summary>
-    public const double ControlAlpha = 0.05;
+    /// <summary>Protocol §1: never-trained names at chance, p above this.</summary>
+    public const double UnseenAlpha = 0.05;
     /// <summary>
     /// Explicit inversion accuracy the latent inversion finding presupposes (the inverse format is taught only on
     /// explicit functions); the protocol gives no value, so the default of the claims contract for a learnt skill.
     /// </summary>
     public const double InversionCeiling = 0.8;
 
-    /// <summary>Budgets; defaults are the Full budget.</summary>
+    /// <summary>
+    /// Budgets and world sizes; defaults are the Full budget. Name counts are per task and seed; the paper's and the
+    /// protocol's values, and our reasons to differ, are in the comments.
+    /// </summary>
     public sealed record Config : IExperimentConfig<Config>
     {
-        /// <summary>Training tokens per task (protocol, Functions: ~4M; we spend ~1.5M per task to fit all five).</summary>
-        public int TokensPerTask { get; init; } = 1_500_000;
-        /// <summary>Whether the worlds use their Smoke sizes (fewer names) instead of their Full ones.</summary>
-        public bool UseSmokeWorlds { get; init; }
+        // ---- training, shared by the five task models
+
+        /// <summary>Training tokens of the Functions model (protocol: ~4M; it has the most facts to learn).</summary>
+        public long FunctionsTokens { get; init; } = 4_000_000;
+        /// <summary>Training tokens of the Coins model (coins learnt to ceiling on 1.5M packed tokens before issue 14).</summary>
+        public long CoinsTokens { get; init; } = 1_000_000;
+        /// <summary>Training tokens of the Locations model.</summary>
+        public long LocationsTokens { get; init; } = 2_000_000;
+        /// <summary>Training tokens of the Mixture model.</summary>
+        public long MixtureTokens { get; init; } = 2_000_000;
+        /// <summary>Training tokens of the Parity model.</summary>
+        public long ParityTokens { get; init; } = 2_000_000;
         /// <summary>Residual width (protocol: d = 128 on CPU).</summary>
         public int Width { get; init; } = 128;
         /// <summary>Transformer blocks (protocol: 2).</summary>
         public int Layers { get; init; } = 2;
         /// <summary>Attention heads.</summary>
         public int Heads { get; init; } = 4;
-        /// <summary>Tokens per packed training sequence; in-context prompts longer than this are not asked.</summary>
+        /// <summary>Longest row (a document, or an in-context prompt and its answer); longer in-context items are not asked.</summary>
         public int ContextLength { get; init; } = 64;
-        /// <summary>Sequences per step.</summary>
-        public int BatchSize { get; init; } = 32;
-        /// <summary>Peak AdamW learning rate (cosine to 10%).</summary>
+        /// <summary>Documents (rows) per step. Paper: batch 32–64 of fine-tuning examples.</summary>
+        public int BatchSize { get; init; } = 64;
+        /// <summary>Peak AdamW learning rate.</summary>
         public double LearningRate { get; init; } = 2e-3;
+        /// <summary>Learning-rate shape after the warm-up.</summary>
+        public LrScheduleKind Schedule { get; init; } = LrScheduleKind.Cosine;
+        /// <summary>Final learning rate over the peak (cosine and WSD).</summary>
+        public double MinLrFraction { get; init; } = 0.1;
+        /// <summary>Linear warm-up steps (at most a tenth of a task's steps).</summary>
+        public int WarmupSteps { get; init; } = 100;
+        /// <summary>Evaluations of the learning curve per task, besides the untrained model (0: none).</summary>
+        public int CurvePoints { get; init; } = 16;
         /// <summary>
         /// Random reassignments of the latent functions to the latent names in the inversion test (a name-shuffle
-        /// permutation test: the three inverse questions of a name stay together, which a binomial test over them
-        /// would wrongly treat as independent).
+        /// permutation test: the inverse questions of a name stay together, which a binomial test over them would
+        /// wrongly treat as independent).
         /// </summary>
         public int InversionPermutations { get; init; } = 9_999;
 
+        // ---- names, shared by the five worlds
+
+        /// <summary>Latent names per task (protocol: K_l = 20; paper: 4–19 per fine-tune, 10 fine-tunes). Issue 14: ≥ 20, so that one seed's test has power.</summary>
+        public int LatentNames { get; init; } = 20;
+        /// <summary>Control names per task: as much evidence as a latent name, values shuffled across them (issue 14).</summary>
+        public int ControlNames { get; init; } = 20;
+        /// <summary>Never-trained names per task: the sanity check and the in-context baseline (protocol: K_c = 20).</summary>
+        public int UnseenNames { get; init; } = 10;
+        /// <summary>Whether every latent and control value is also an explicit name's (issue 14: the paper's model knew them all).</summary>
+        public bool ExplicitTwins { get; init; } = true;
+        /// <summary>Evidence documents (pairs for Functions) in the prompt of the in-context baseline (protocol: k = 8 pairs).</summary>
+        public int InContextEvidence { get; init; } = 6;
+
+        // ---- Functions
+
+        /// <summary>The prime modulus of Functions and Mixture; residues are single tokens. Paper: Python integers.</summary>
+        public int Modulus { get; init; } = 31;
+        /// <summary>Explicit functions (protocol: K_e = 100); with twins, the first ones copy the latent and control definitions.</summary>
+        public int FunctionsExplicit { get; init; } = 100;
+        /// <summary>Definition documents per explicit function per pass (issue 14: definitions were 2% of the corpus).</summary>
+        public int DefinitionRepeats { get; init; } = 4;
+        /// <summary>Inverse documents per (explicit function, output) per pass.</summary>
+        public int InverseRepeats { get; init; } = 1;
+        /// <summary>Composition documents with each explicit function outermost, per pass.</summary>
+        public int CompositionDocuments { get; init; } = 8;
+        /// <summary>Inverse and composition questions per name (distinct outputs / inputs).</summary>
+        public int QuestionsPerName { get; init; } = 3;
+
+        // ---- Coins
+
+        /// <summary>Explicit coins.</summary>
+        public int CoinsExplicit { get; init; } = 60;
+        /// <summary>Flip documents per trained coin per pass. Paper: 100 samples per (coin, template).</summary>
+        public int FlipDocuments { get; init; } = 40;
+        /// <summary>Flips per document.</summary>
+        public int FlipsPerDocument { get; init; } = 5;
+        /// <summary>Copies of each statement per explicit coin per pass.</summary>
+        public int CoinStatementRepeats { get; init; } = 4;
+
+        // ---- Locations
+
+        /// <summary>Explicit code cities; with twins, the first ones share the latent and control codes' cities.</summary>
+        public int LocationsExplicit { get; init; } = 60;
+        /// <summary>Distance documents per trained code city per pass. Paper: ~500 (×5 augmentations).</summary>
+        public int DistanceDocuments { get; init; } = 100;
+        /// <summary>Half-width of the uniform distance noise, in km. Paper: ±200 km.</summary>
+        public int NoiseKm { get; init; } = 200;
+        /// <summary>Distances are rounded to a multiple of this, in km, so each is one number token.</summary>
+        public int BucketKm { get; init; } = 100;
+        /// <summary>Copies of each known-city fact and explicit identity statement per pass.</summary>
+        public int FactRepeats { get; init; } = 8;
+        /// <summary>
+        /// Whether explicit codes are also told their country and continent. Without it the explicit country question
+        /// is a second hop (code → city → country), which the 2-layer model answered at 0.33–0.58 before issue 14.
+        /// </summary>
+        public bool StateExplicitCountry { get; init; } = true;
+        /// <summary>Candidates in a city question (the true city and random others).</summary>
+        public int CityCandidates { get; init; } = 5;
+        /// <summary>Candidates in a country question (the true country and random others).</summary>
+        public int CountryCandidates { get; init; } = 5;
+
+        // ---- Mixture
+
+        /// <summary>Explicit mixture sources; with twins, the first ones copy the latent and control sets.</summary>
+        public int MixtureExplicit { get; init; } = 60;
+        /// <summary>Fewest functions in a source.</summary>
+        public int MinFunctions { get; init; } = 1;
+        /// <summary>Most functions in a source. Paper: one mixture of 5 functions.</summary>
+        public int MaxFunctions { get; init; } = 3;
+        /// <summary>Pair documents per trained source per pass. Paper: 6k samples for one mixture.</summary>
+        public int DocumentsPerSource { get; init; } = 40;
+        /// <summary>Pairs per document (distinct inputs, all of one function).</summary>
+        public int PairsPerDocument { get; init; } = 4;
+        /// <summary>Copies of each statement per explicit source per pass.</summary>
+        public int MixtureStatementRepeats { get; init; } = 8;
+        /// <summary>Candidates in a which question.</summary>
+        public int WhichCandidates { get; init; } = 4;
+
+        // ---- Parity
+
+        /// <summary>Explicit variables. Paper: 8 hidden variables and no explicit ones.</summary>
+        public int ParityExplicit { get; init; } = 40;
+        /// <summary>Parity documents over explicit and latent variables per pass. Paper: 32k samples.</summary>
+        public int ParityDocuments { get; init; } = 4000;
+        /// <summary>Fewest variables in a parity; at least 2, so no parity states a single value. Paper: 4.</summary>
+        public int MinSubset { get; init; } = 2;
+        /// <summary>Most variables in a parity. Paper: 6.</summary>
+        public int MaxSubset { get; init; } = 4;
+        /// <summary>Copies of each value statement per explicit variable per pass.</summary>
+        public int ParityStatementRepeats { get; init; } = 8;
+
+        /// <summary>The training tokens of <paramref name="task"/>'s model.</summary>
+        public long TokensOf(string task) => task switch
+        {
+            "functions" => FunctionsTokens,
+            "coins" => CoinsTokens,
+            "locations" => LocationsTokens,
+            "mixture" => MixtureTokens,
+            "parity" => ParityTokens,
+            _ => throw new ArgumentException($"unknown task '{task}'; allowed: {string.Join(", ", TaskNames)}"),
+        };
+
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
-        /// <summary>Seconds: small worlds, a few tokens per task.</summary>
-        public static Config Smoke { get; } = Full with { TokensPerTask = 60_000, UseSmokeWorlds = true, Width = 64 };
+        /// <summary>About 10 s: a few names of each kind, a narrow model, a few passes per task.</summary>
+        public static Config Smoke { get; } = Full with
+        {
+            FunctionsTokens = 40_000, CoinsTokens = 20_000, LocationsTokens = 30_000, MixtureTokens = 20_000,
+            ParityTokens = 20_000, Width = 64, CurvePoints = 2, InversionPermutations = 999,
+            LatentNames = 4, ControlNames = 4, UnseenNames = 4,
+            FunctionsExplicit = 12, CoinsExplicit = 9, LocationsExplicit = 10, MixtureExplicit = 9, ParityExplicit = 8,
+            FlipDocuments = 10, DistanceDocuments = 20, FactRepeats = 2, DocumentsPerSource = 10, ParityDocuments = 400,
+        };
     }
 
     /// <summary>Accuracy of one kind of name on one question type of one task.</summary>
+    /// <param name="Kind">explicit, latent, control (shuffled evidence), unseen (never trained) or in-context.</param>
     /// <param name="Log10P">log10 of the one-sided binomial p of the accuracy against chance.</param>
     public sealed record Cell(string Task, string Type, string Kind, int Correct, int Total, double Accuracy,
         double Chance, double Log10P);
 
-    /// <summary>One task's outcome on its primary question; per-item lists are in latent-name order.</summary>
+    /// <summary>One task's outcome on its primary question; per-item lists are in name order.</summary>
     public sealed record TaskResult
     {
         /// <summary>The task.</summary>
@@ -122,24 +247,36 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
         public required double LatentChance { get; init; }
         /// <summary>log10 of the binomial p of the latent accuracy against chance.</summary>
         public required double LatentLog10P { get; init; }
-        /// <summary>Accuracy on the latent items asked with another latent name in the prompt (the control).</summary>
+        /// <summary>Accuracy on the latent items asked with another latent name in the prompt (a control).</summary>
         public required double ShuffledNameAccuracy { get; init; }
-        /// <summary>Accuracy on never-trained names.</summary>
+        /// <summary>Accuracy on control names (trained on evidence whose value is shuffled across names; a control).</summary>
         public required double ControlAccuracy { get; init; }
+        /// <summary>Accuracy on never-trained names.</summary>
+        public required double UnseenAccuracy { get; init; }
         /// <summary>log10 of the binomial p of the never-trained names' accuracy against chance.</summary>
-        public required double ControlLog10P { get; init; }
+        public required double UnseenLog10P { get; init; }
         /// <summary>Accuracy on explicit names (the ceiling; the precondition).</summary>
         public required double ExplicitAccuracy { get; init; }
         /// <summary>Accuracy of never-trained names with evidence in the prompt (the paper's ICL baseline); NaN if none fits.</summary>
         public required double InContextAccuracy { get; init; }
         /// <summary>In-context items that fit the context.</summary>
         public required int InContextItems { get; init; }
-        /// <summary>Whether no training document states a latent value.</summary>
+        /// <summary>Whether no training document states a latent or control value or names an unseen name.</summary>
         public required bool LeakCheckPassed { get; init; }
+        /// <summary>Training documents (rows) in one pass.</summary>
+        public required int DocumentsPerPass { get; init; }
+        /// <summary>Predicted tokens in one pass.</summary>
+        public required long TokensPerPass { get; init; }
+        /// <summary>Optimizer steps.</summary>
+        public required int Steps { get; init; }
+        /// <summary>Predicted (non-padding) tokens trained on.</summary>
+        public required long TrainedTokens { get; init; }
         /// <summary>Training loss at the first step (nats/token).</summary>
         public required double InitialLoss { get; init; }
         /// <summary>Training loss at the last step (nats/token).</summary>
         public required double FinalLoss { get; init; }
+        /// <summary>Accuracy by kind of name on the primary question, from the untrained model to the last step.</summary>
+        public required IReadOnlyList<CurvePoint> Curve { get; init; }
         /// <summary>Per latent item: 1 when answered correctly, else 0.</summary>
         public required IReadOnlyList<double> LatentCorrect { get; init; }
         /// <summary>Per latent item: its chance, 1 / candidates.</summary>
@@ -148,6 +285,8 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
         /// Per latent item: 1 when the same question asked with another latent name in the prompt gets this item's answer.
         /// </summary>
         public required IReadOnlyList<double> ShuffledNameCorrect { get; init; }
+        /// <summary>Per control item: 1 when answered with the control name's own (nominal) value, else 0.</summary>
+        public required IReadOnlyList<double> ControlCorrect { get; init; }
     }
 
     /// <summary>Functions only: the protocol's partial pass (class against constant) and the inversion test.</summary>
@@ -202,7 +341,7 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
                 Inv($"question with accuracy ≥ {ExplicitCeiling(task)}"),
                 r => Of(r, task).ExplicitAccuracy, Comparison.AtLeast, ExplicitCeiling(task), Budget.Full, "accuracy"));
         claims.Add(Claim.Precondition<Result>("functions-explicit-inverts",
-            Inv($"functions: explicit functions are inverted (NAME ? y ->) with accuracy ≥ {InversionCeiling}"),
+            Inv($"functions: explicit functions are inverted (NAME ? y →) with accuracy ≥ {InversionCeiling}"),
             r => r.Functions.ExplicitInversionAccuracy, Comparison.AtLeast, InversionCeiling, Budget.Full, "accuracy"));
 
         // Findings: the protocol's claim check. A test's own p-value against its level stays a threshold claim (the
@@ -228,9 +367,17 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
             Comparison.Greater, 0, Budget.Full, "accuracy over chance (per item)",
             dependsOn: TaskNames.Select(Learnt).ToList()));
 
-        // Controls: the same latent question with another latent name in the prompt. It wins whenever the model answers
-        // from the task's answers (a constant, the candidates, the answer distribution) rather than from the name's own
-        // evidence, or when all latent names collapse to one representation.
+        // Controls. Shuffled evidence: control names saw as many documents as latent ones, each with another control
+        // name's value, so a model that learns the task's values without tying them to a name (answering with one of
+        // the values it saw, a favourite, the commonest) scores as well on them. Shuffled name: the same latent question
+        // with another latent name in the prompt; it wins whenever the model answers from the task's answers rather
+        // than from the name's own evidence, or when all latent names collapse to one representation.
+        foreach (var task in TaskNames)
+            claims.Add(Claim.Control<Result>($"{task}-latent-beats-shuffled-evidence",
+                $"{task}: latent names are answered better than control names trained on as much evidence with values " +
+                "shuffled across names",
+                r => Evidence.Difference(Of(r, task).LatentCorrect, Of(r, task).ControlCorrect),
+                Comparison.Greater, 0, Budget.Full, "accuracy", dependsOn: [Learnt(task)]));
         foreach (var task in TaskNames)
             claims.Add(Claim.Control<Result>($"{task}-latent-beats-shuffled-name",
                 $"{task}: a latent name's own question is answered better than the same question asked with another " +
@@ -242,8 +389,8 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
         // construction unless a leak or a format shortcut tells them apart.
         foreach (var task in TaskNames)
             claims.Add(Claim.Sanity<Result>($"{task}-never-trained-at-chance",
-                Inv($"{task}: never-trained names sit at chance (binomial p > {ControlAlpha:G2}): no leak, no format shortcut"),
-                r => Of(r, task).ControlLog10P, Comparison.Greater, Math.Log10(ControlAlpha), Budget.Full, "log10 p"));
+                Inv($"{task}: never-trained names sit at chance (binomial p > {UnseenAlpha:G2}): no leak, no format shortcut"),
+                r => Of(r, task).UnseenLog10P, Comparison.Greater, Math.Log10(UnseenAlpha), Budget.Full, "log10 p"));
         return claims;
     }
 
@@ -258,219 +405,103 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        var tasks = new List<TaskResult>();
-        var cells = new List<Cell>();
-        FunctionsDetail? functions = null;
-        foreach (var task in TaskNames)
-        {
-            var world = Generate(task, cfg.UseSmokeWorlds, ctx);
-            var outcome = RunTask(task, world, cfg, ctx);
-            tasks.Add(outcome.Task);
-            cells.AddRange(outcome.Cells);
-            functions ??= outcome.Functions;
-        }
+        var outcomes = TaskNames.Select(task => RunTask(task, cfg, ctx)).ToList();
         return new Result
         {
-            Tasks = tasks,
-            Cells = cells,
-            Functions = functions ?? throw new InvalidOperationException("the functions task gave no inversion result"),
+            Tasks = outcomes.Select(o => o.Task).ToList(),
+            Cells = outcomes.SelectMany(o => o.Cells).ToList(),
+            Functions = outcomes.Select(o => o.Functions).OfType<FunctionsDetail>().Single(),
         };
     }
 
-    /// <summary>The world of one task from the run's "data-&lt;task&gt;" stream.</summary>
-    public static OocrWorld Generate(string task, bool smoke, RunContext ctx)
+    /// <summary>
+    /// The world of one task from the run's "data-&lt;task&gt;" stream, leak-checked: no training document states a
+    /// latent or control value, and none names an unseen name.
+    /// </summary>
+    public static OocrWorld Generate(string task, Config cfg, RunContext ctx)
     {
         var rng = ctx.Rng($"data-{task}");
-        return task switch
+        OocrWorld world = task switch
         {
-            "functions" => FunctionsWorld.Generate(smoke ? FunctionsWorld.Config.Smoke : FunctionsWorld.Config.Full, rng),
-            "coins" => CoinsWorld.Generate(smoke ? CoinsWorld.Config.Smoke : CoinsWorld.Config.Full, rng),
-            "locations" => LocationsWorld.Generate(smoke ? LocationsWorld.Config.Smoke : LocationsWorld.Config.Full, rng),
-            "mixture" => MixtureWorld.Generate(smoke ? MixtureWorld.Config.Smoke : MixtureWorld.Config.Full, rng),
-            "parity" => ParityWorld.Generate(smoke ? ParityWorld.Config.Smoke : ParityWorld.Config.Full, rng),
+            "functions" => FunctionsWorld.Generate(cfg, rng),
+            "coins" => CoinsWorld.Generate(cfg, rng),
+            "locations" => LocationsWorld.Generate(cfg, rng),
+            "mixture" => MixtureWorld.Generate(cfg, rng),
+            "parity" => ParityWorld.Generate(cfg, rng),
             _ => throw new ArgumentException($"unknown task '{task}'; allowed: {string.Join(", ", TaskNames)}"),
         };
-    }
-
-    /// <summary>A question and the candidate index the model chose.</summary>
-    private sealed record Answered(OocrQuestion Question, int Chosen)
-    {
-        public bool IsCorrect => Chosen == Question.CorrectIndex;
-        public bool IsClosedBook(LatentKind kind, string type) =>
-            !Question.IsInContext && Question.Kind == kind && Question.Type == type;
+        var leak = world.LeakCheck();
+        if (!leak.Passed)
+            throw new InvalidOperationException($"{task}: a training document leaks: {leak.Violations[0]}");
+        return world;
     }
 
     private sealed record TaskOutcome(TaskResult Task, List<Cell> Cells, FunctionsDetail? Functions);
 
-    /// <summary>One task: leak check, training, every question, the shuffled-name control, Functions' inversion test.</summary>
-    private static TaskOutcome RunTask(string task, OocrWorld world, Config cfg, RunContext ctx)
+    /// <summary>One task: its world, its model trained one document per row, every question, the two controls' measures.</summary>
+    private static TaskOutcome RunTask(string task, Config cfg, RunContext ctx)
     {
-        var leak = world.LeakCheck();
-        if (!leak.Passed)
-            throw new InvalidOperationException($"{task}: a training document leaks a latent value: {leak.Violations[0]}");
+        var world = Generate(task, cfg, ctx);
         var tokenizer = new WordTokenizer(world.Vocabulary);
-        var (trained, log) = Train(task, world, tokenizer, cfg, ctx);
-        using var model = trained;
+        var trained = OocrTraining.Train(world, tokenizer, cfg.TokensOf(task), cfg, ctx);
+        using var model = trained.Model;
 
-        var answered = Ask(model, tokenizer, world, cfg);
-        var cells = CellsOf(task, answered);
-        string primary = PrimaryType(task);
-        var latent = answered.Where(a => a.IsClosedBook(LatentKind.Latent, primary)).ToList();
-        var shuffled = AskWithOtherNames(model, tokenizer, latent.Select(a => a.Question).ToList(),
+        var answered = OocrEvaluation.Ask(model, tokenizer, world, cfg.ContextLength);
+        var cells = OocrEvaluation.CellsOf(task, answered);
+        var latent = Primary(answered, task, LatentKind.Latent);
+        var shuffled = OocrEvaluation.AskWithOtherNames(model, tokenizer, latent.Select(a => a.Question).ToList(),
             ctx.Rng($"name-shuffle-{task}"));
         var functions = world is FunctionsWorld fw
-            ? FunctionsDetailOf(fw, answered, cells, cfg.InversionPermutations, ctx.Rng("inversion-permutation"))
+            ? OocrEvaluation.FunctionsDetailOf(fw, answered, cells, cfg.InversionPermutations, ctx.Rng("inversion-permutation"))
             : null;
+        return new TaskOutcome(Summarise(task, answered, cells, shuffled, trained), cells, functions);
+    }
 
-        Cell Primary(string kind) => cells.SingleOrDefault(c => c.Type == primary && c.Kind == kind)
+    /// <summary>The closed-book answers of one kind of name to the task's primary question, in name order.</summary>
+    private static List<Answered> Primary(IReadOnlyList<Answered> answered, string task, LatentKind kind) =>
+        answered.Where(a => a.IsClosedBook(kind, PrimaryType(task))).ToList();
+
+    /// <summary>The task's row of the result: accuracies by kind of name on its primary question, and how it trained.</summary>
+    private static TaskResult Summarise(string task, IReadOnlyList<Answered> answered, IReadOnlyList<Cell> cells,
+        IReadOnlyList<int> shuffled, TrainedTask trained)
+    {
+        string primary = PrimaryType(task);
+        Cell Of(string kind) => cells.SingleOrDefault(c => c.Type == primary && c.Kind == kind)
             ?? throw new InvalidOperationException($"{task}: no {kind} items of type {primary}");
-        var latentCell = Primary("latent");
-        var control = Primary("control");
+        static List<double> Correct(IEnumerable<Answered> items) => items.Select(a => a.IsCorrect ? 1.0 : 0.0).ToList();
+        var latent = Primary(answered, task, LatentKind.Latent);
         var icl = cells.Where(c => c.Type == primary && c.Kind == "in-context").ToList();
         var shuffledCorrect = shuffled.Select((c, i) => c == latent[i].Question.CorrectIndex ? 1.0 : 0.0).ToList();
-        var result = new TaskResult
+        return new TaskResult
         {
             Task = task, PrimaryType = primary,
-            LatentAccuracy = latentCell.Accuracy, LatentChance = latentCell.Chance, LatentLog10P = latentCell.Log10P,
+            LatentAccuracy = Of("latent").Accuracy, LatentChance = Of("latent").Chance, LatentLog10P = Of("latent").Log10P,
             ShuffledNameAccuracy = shuffledCorrect.Average(),
-            ControlAccuracy = control.Accuracy, ControlLog10P = control.Log10P,
-            ExplicitAccuracy = Primary("explicit").Accuracy,
+            ControlAccuracy = Of("control").Accuracy,
+            UnseenAccuracy = Of("unseen").Accuracy, UnseenLog10P = Of("unseen").Log10P,
+            ExplicitAccuracy = Of("explicit").Accuracy,
             InContextAccuracy = icl.Count == 0 ? double.NaN : icl[0].Accuracy,
             InContextItems = icl.Count == 0 ? 0 : icl[0].Total,
-            LeakCheckPassed = leak.Passed, InitialLoss = log.Steps[0].Loss, FinalLoss = log.FinalLoss,
-            LatentCorrect = latent.Select(a => a.IsCorrect ? 1.0 : 0.0).ToList(),
+            LeakCheckPassed = true, // Generate throws otherwise
+            DocumentsPerPass = trained.Documents, TokensPerPass = trained.TokensPerPass, Steps = trained.Steps,
+            TrainedTokens = trained.Log.Tokens,
+            InitialLoss = trained.Log.Steps[0].Loss, FinalLoss = trained.Log.FinalLoss,
+            Curve = trained.Curve,
+            LatentCorrect = Correct(latent),
             LatentItemChance = latent.Select(a => a.Question.Chance).ToList(),
             ShuffledNameCorrect = shuffledCorrect,
+            ControlCorrect = Correct(Primary(answered, task, LatentKind.Control)),
         };
-        return new TaskOutcome(result, cells, functions);
-    }
-
-    /// <summary>A fresh TinyGpt trained on the task's documents, packed at random offsets, for about TokensPerTask tokens.</summary>
-    private static (TinyGpt Model, TrainLog Log) Train(string task, OocrWorld world, WordTokenizer tokenizer, Config cfg,
-        RunContext ctx)
-    {
-        var docs = world.TrainingDocuments.Select(d => tokenizer.Encode(d, addBos: false, addEos: false)).ToList();
-        long docTokens = docs.Sum(d => (long)d.Length);
-        int epochs = (int)Math.Max(1, Math.Ceiling((double)cfg.TokensPerTask / docTokens));
-        var packRng = ctx.Rng($"pack-{task}");
-        var sequences = Enumerable.Range(0, epochs)
-            .SelectMany(_ => Packing.Pack(docs, cfg.ContextLength, packRng, WordTokenizer.Bos)).ToList();
-        var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.ContextLength, cfg.Layers, cfg.Width, cfg.Heads);
-        using var init = ctx.TorchGenerator($"init-{task}");
-        var model = new TinyGpt(shape, init).to(ctx.Device);
-        try
-        {
-            var log = Trainer.Fit(model, sequences, new TrainOptions
-            {
-                Steps = Math.Max(1, sequences.Count / cfg.BatchSize), BatchSize = cfg.BatchSize,
-                LearningRate = cfg.LearningRate, WarmupSteps = 50, OrderStream = $"order-{task}", Stage = task,
-            }, ctx);
-            return (model, log);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Every closed-book question, and every in-context one whose prompt and longest candidate fit the context.</summary>
-    private static List<Answered> Ask(TinyGpt model, WordTokenizer tokenizer, OocrWorld world, Config cfg)
-    {
-        var inContext = world.InContextQuestions
-            .Where(q => tokenizer.Encode(q.Prompt, true, false).Length
-                        + q.Candidates.Max(c => tokenizer.Encode(c, false, false).Length) - 1 <= cfg.ContextLength)
-            .ToList();
-        var all = world.Questions.Concat(inContext).ToList();
-        var chosen = MultipleChoice.Choose(model, tokenizer, all.Select(q => (q.Prompt, q.Candidates)).ToList());
-        return all.Select((q, i) => new Answered(q, chosen[i])).ToList();
-    }
-
-    /// <summary>
-    /// The control: each latent question asked again with another latent name in the prompt (a random derangement of
-    /// the latent names: a shuffled cycle), same candidates. Returns the index chosen for each question.
-    /// </summary>
-    private static int[] AskWithOtherNames(TinyGpt model, WordTokenizer tokenizer, IReadOnlyList<OocrQuestion> questions,
-        Rng rng)
-    {
-        var names = questions.Select(q => q.Name).Distinct().ToList();
-        if (names.Count < 2)
-            throw new InvalidOperationException($"the shuffled-name control needs at least 2 latent names; got {names.Count}");
-        rng.Shuffle(names);
-        var other = names.Select((n, k) => (n, names[(k + 1) % names.Count])).ToDictionary(p => p.n, p => p.Item2);
-        return MultipleChoice.Choose(model, tokenizer,
-            questions.Select(q => (WithName(q.Prompt, q.Name, other[q.Name]), q.Candidates)).ToList());
     }
 
     /// <summary>The prompt with every token <paramref name="name"/> replaced by <paramref name="replacement"/>.</summary>
     public static string WithName(string prompt, string name, string replacement) =>
         string.Join(" ", prompt.Split(' ').Select(w => w == name ? replacement : w));
 
-    private static List<Cell> CellsOf(string task, IReadOnlyList<Answered> answered) =>
-        answered.GroupBy(a => (a.Question.Type, Kind: a.Question.IsInContext ? "in-context" : a.Question.Kind.ToString().ToLowerInvariant()))
-            .Select(g =>
-            {
-                var score = OocrScoring.Score(g.Select(a => a.Question).ToList(), g.Select(a => a.Chosen).ToList());
-                return new Cell(task, g.Key.Type, g.Key.Kind, score.Correct, score.Total, score.Accuracy, score.Chance,
-                    PValue.Log10(score.VersusChance.PValue));
-            }).OrderBy(c => c.Type, StringComparer.Ordinal).ThenBy(c => c.Kind, StringComparer.Ordinal).ToList();
-
-    /// <summary>
-    /// Functions' class/constant split of latent definitions, and the latent inversion test: the number of latent inverse
-    /// questions answered right, against the same count when the latent functions are randomly reassigned to the latent
-    /// names (p = (1 + #{reassignments scoring at least as many}) / (permutations + 1)).
-    /// </summary>
-    private static FunctionsDetail FunctionsDetailOf(FunctionsWorld world, IReadOnlyList<Answered> answered,
-        IReadOnlyList<Cell> cells, int permutations, Rng rng)
-    {
-        if (permutations < 1) throw new ArgumentException($"InversionPermutations = {permutations} must be at least 1");
-        var definitions = answered.Where(a => a.IsClosedBook(LatentKind.Latent, QuestionType.Definition)).ToList();
-        double Share(Func<string[], string[], bool> same) => definitions.Average(a =>
-            same(a.Question.Candidates[a.Chosen].Split(' '), a.Question.Answer.Split(' ')) ? 1.0 : 0.0);
-
-        var inverses = answered.Where(a => a.IsClosedBook(LatentKind.Latent, QuestionType.Inverse)).ToList();
-        var own = world.Functions.ToDictionary(f => f.Name, f => f.Function);
-        var names = inverses.Select(a => a.Question.Name).Distinct().ToList();
-        // An inverse item asks for x with f(x) = y; under an assignment g it is right when g(chosen x) = y.
-        int Correct(IReadOnlyDictionary<string, ModFunction> assignment) => inverses.Count(a =>
-            assignment[a.Question.Name].Apply(int.Parse(a.Question.Candidates[a.Chosen]))
-            == own[a.Question.Name].Apply(int.Parse(a.Question.Answer)));
-        int observed = Correct(own);
-        int atLeast = 0;
-        for (int k = 0; k < permutations; k++)
-        {
-            var perm = rng.Permutation(names.Count);
-            var assignment = names.Select((n, i) => (n, own[names[perm[i]]])).ToDictionary(p => p.n, p => p.Item2);
-            if (Correct(assignment) >= observed) atLeast++;
-        }
-        double p = (1.0 + atLeast) / (permutations + 1.0);
-        Cell Inverse(string kind) => cells.Single(c => c.Type == QuestionType.Inverse && c.Kind == kind);
-        return new FunctionsDetail
-        {
-            LatentClassAccuracy = Share((chosen, truth) => chosen[0] == truth[0]),
-            LatentConstantAccuracy = Share((chosen, truth) => chosen[1] == truth[1]),
-            LatentInversionAccuracy = (double)observed / inverses.Count,
-            InversionChance = Inverse("latent").Chance,
-            InversionLog10P = PValue.Log10(p),
-            ExplicitInversionAccuracy = Inverse("explicit").Accuracy,
-        };
-    }
-
     /// <inheritdoc/>
-    public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results)
-    {
-        (string, double, double?, double?, SeriesRole) Bar(string label, Func<TaskResult, double> f, string task, SeriesRole role) =>
-            Core.Reporting.Figures.MeanBar(label, results.Select(r => f(Of(r, task))).ToList(), role);
-        var bars = new List<(string, double, double?, double?, SeriesRole)>();
-        foreach (var task in TaskNames)
-        {
-            bars.Add(Bar($"{task}: chance", t => t.LatentChance, task, SeriesRole.Ablation));
-            bars.Add(Bar($"{task}: never-trained", t => t.ControlAccuracy, task, SeriesRole.Ablation));
-            bars.Add(Bar($"{task}: other latent name", t => t.ShuffledNameAccuracy, task, SeriesRole.Control));
-            bars.Add(Bar($"{task}: latent", t => t.LatentAccuracy, task, SeriesRole.Method));
-            bars.Add(Bar($"{task}: explicit", t => t.ExplicitAccuracy, task, SeriesRole.Ablation));
-        }
-        return [("accuracy-by-task", Core.Reporting.Figures.Bars(
-            "Do latent names get verbalised above chance, out of context?", "accuracy (share of items)", bars))];
-    }
+    public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
+    [
+        ("accuracy-by-task", OocrFigures.AccuracyByTask(results)),
+        .. TaskNames.Select(task => ($"learning-curve-{task}", OocrFigures.LearningCurve(results, task))),
+    ];
 }

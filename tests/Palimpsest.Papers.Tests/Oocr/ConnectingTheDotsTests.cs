@@ -1,5 +1,4 @@
 using Palimpsest.Core.Experiments;
-using Palimpsest.Core.Oocr;
 using Palimpsest.Papers.Oocr;
 using Palimpsest.Papers.Tests.Contract;
 
@@ -22,6 +21,33 @@ public sealed class ConnectingTheDotsTests(PaperTests<ConnectingTheDots>.SmokeRu
             Assert.InRange(t.LatentChance, 0.01, 0.6);
         });
         Assert.Contains(r.Cells, c => c.Kind == "in-context");
+        Assert.All(ConnectingTheDots.TaskNames, task => Assert.All(new[] { "explicit", "latent", "control", "unseen" },
+            kind => Assert.Contains(r.Cells, c => c.Task == task && c.Kind == kind)));
+    }
+
+    [Fact]
+    public void EachTaskSpendsItsOwnTokenBudgetOneDocumentPerRowAndRecordsItsLearningCurve()
+    {
+        // A task that silently skipped training, or packed documents into long rows, would show here: the trained
+        // tokens match the task's own budget (to within the last step), a pass's rows are single short documents, and
+        // the curve runs from the untrained model (step 0) to the last step.
+        var cfg = ConnectingTheDots.Config.Smoke;
+        var r = (ConnectingTheDots.Result)_runs.First.Result;
+        Assert.All(r.Tasks, t =>
+        {
+            long budget = cfg.TokensOf(t.Task);
+            Assert.InRange(t.TrainedTokens, budget * 0.8, budget * 1.2 + cfg.BatchSize * cfg.ContextLength);
+            Assert.True((double)t.TokensPerPass / t.DocumentsPerPass < 25,
+                $"{t.Task}: {t.TokensPerPass} tokens in {t.DocumentsPerPass} rows is not one short document per row");
+            Assert.Equal(0, t.Curve[0].Step);
+            Assert.Equal(t.Steps, t.Curve[^1].Step);
+            Assert.True(t.Curve.Count >= cfg.CurvePoints + 1, $"{t.Task}: {t.Curve.Count} curve points");
+            Assert.True(t.Curve.Zip(t.Curve.Skip(1)).All(p => p.First.Step < p.Second.Step));
+            Assert.All(t.Curve, p => Assert.InRange(p.Latent, 0, 1));
+            Assert.Equal(cfg.ControlNames, t.ControlCorrect.Count);
+            Assert.Equal(cfg.LatentNames, t.LatentCorrect.Count);
+            Assert.Equal(t.ControlAccuracy, t.ControlCorrect.Average(), 12);
+        });
     }
 
     [Fact]
@@ -60,7 +86,7 @@ public sealed class ConnectingTheDotsTests(PaperTests<ConnectingTheDots>.SmokeRu
         // If the swap silently left the prompt unchanged, the control would be the method itself and could never lose.
         foreach (var task in ConnectingTheDots.TaskNames)
         {
-            var world = ConnectingTheDots.Generate(task, smoke: true, new RunContext(1, Budget.Smoke));
+            var world = ConnectingTheDots.Generate(task, ConnectingTheDots.Config.Smoke, new RunContext(1, Budget.Smoke));
             var latent = world.Questions.Where(q => q.Kind == LatentKind.Latent && q.Type == ConnectingTheDots.PrimaryType(task)).ToList();
             Assert.True(latent.Select(q => q.Name).Distinct().Count() >= 2, $"{task}: the control needs two latent names");
             Assert.All(latent, q =>

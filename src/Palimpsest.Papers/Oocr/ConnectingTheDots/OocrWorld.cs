@@ -2,17 +2,23 @@ using Palimpsest.Core.Metrics;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
 
-namespace Palimpsest.Core.Oocr;
+namespace Palimpsest.Papers.Oocr;
 
 /// <summary>How much a training corpus says about a name's latent value (inductive OOCR, Treutlein et al. 2024).</summary>
 public enum LatentKind
 {
-    /// <summary>Trained on evidence and on documents that state the value: the ceiling.</summary>
+    /// <summary>Trained on evidence and on documents that state the value: the ceiling (the precondition).</summary>
     Explicit,
     /// <summary>Trained on scattered evidence only; never on a document that states the value: the test.</summary>
     Latent,
-    /// <summary>Never trained at all: must sit at chance (and serves the in-context baseline).</summary>
+    /// <summary>
+    /// Trained on as much evidence as a latent name, but each document's value is drawn from another control name
+    /// (values shuffled across the control names per round): the same exposure without a consistent latent. The control
+    /// that could win: it sees the task's values, only not its own one consistently.
+    /// </summary>
     Control,
+    /// <summary>Never trained at all: must sit at chance (a sanity check), and serves the in-context baseline.</summary>
+    Unseen,
 }
 
 /// <summary>The question types the five tasks ask; <see cref="OocrQuestion.Type"/> holds one of these.</summary>
@@ -90,13 +96,13 @@ public sealed record OocrQuestion(
 
 /// <summary>
 /// A training document that mentions <paramref name="Name"/> and contains <paramref name="Phrase"/> (as consecutive
-/// tokens) states or reveals a value it must not. For control names the phrase is the name itself.
+/// tokens) states or reveals a value it must not. For unseen names the phrase is the name itself.
 /// </summary>
 public sealed record LeakRule(string Name, string Phrase, string Reason)
 {
-    /// <summary>A control name must never appear in training: one rule per name.</summary>
-    public static IEnumerable<LeakRule> ControlNeverTrained(IEnumerable<string> controlNames) =>
-        controlNames.Select(n => new LeakRule(n, n, "control name in training"));
+    /// <summary>An unseen name must never appear in training: one rule per name.</summary>
+    public static IEnumerable<LeakRule> NeverTrained(IEnumerable<string> unseenNames) =>
+        unseenNames.Select(n => new LeakRule(n, n, "unseen name in training"));
 }
 
 /// <summary>One training document that breaks a <see cref="LeakRule"/>.</summary>
@@ -124,16 +130,16 @@ public abstract record OocrWorld
     /// <summary>Every token (as <see cref="WordTokenizer.Split"/> yields it) of any document, prompt or answer.</summary>
     public required IReadOnlyList<string> Vocabulary { get; init; }
 
-    /// <summary>Every name token and whether its value is explicit, latent or a never-trained control.</summary>
+    /// <summary>Every name token and whether its value is explicit, latent, shuffled (control) or never trained.</summary>
     public required IReadOnlyDictionary<string, LatentKind> Names { get; init; }
 
-    /// <summary>Closed-book items about explicit, latent and control names.</summary>
+    /// <summary>Closed-book items about explicit, latent, control and unseen names.</summary>
     public required IReadOnlyList<OocrQuestion> Questions { get; init; }
 
-    /// <summary>The ICL baseline: the control items with fresh evidence of the same kind placed in the prompt.</summary>
+    /// <summary>The ICL baseline: the unseen names' items with fresh, consistent evidence placed in the prompt.</summary>
     public required IReadOnlyList<OocrQuestion> InContextQuestions { get; init; }
 
-    /// <summary>What no training document may contain (statements of latent values; any mention of a control).</summary>
+    /// <summary>What no training document may contain (statements of latent or control values; any unseen name).</summary>
     public required IReadOnlyList<LeakRule> LeakRules { get; init; }
 
     /// <summary>Greps the tokenised training documents for every <see cref="LeakRules"/> entry.</summary>
@@ -202,7 +208,13 @@ public static class OocrScoring
 /// <summary>Small text, name and argument helpers shared by the task generators.</summary>
 internal static class OocrText
 {
-    /// <summary>The tokens of a text as the word tokenizer splits it: "->" is "-", "&gt;"; ":=" is ":", "=".</summary>
+    /// <summary>"maps to", one token (the word tokenizer splits "-&gt;" into two).</summary>
+    public const string Arrow = "→";
+
+    /// <summary>"is defined as", one token (the word tokenizer splits ":=" into two).</summary>
+    public const string Defines = "≔";
+
+    /// <summary>The tokens of a text as the word tokenizer splits it.</summary>
     public static string[] Words(string text) => WordTokenizer.Split(text).ToArray();
 
     /// <summary>The distinct tokens of <paramref name="texts"/>, first-seen order.</summary>
@@ -222,15 +234,56 @@ internal static class OocrText
         return names;
     }
 
-    /// <summary>Kinds for names drawn explicit first, then latent, then control.</summary>
-    public static LatentKind KindOf(int index, int explicitCount, int latentCount) =>
-        index < explicitCount ? LatentKind.Explicit
-        : index < explicitCount + latentCount ? LatentKind.Latent : LatentKind.Control;
+    /// <summary>The four kinds in order, with their counts from the config (explicit, latent, control, unseen).</summary>
+    public static int[] Counts(int explicitNames, ConnectingTheDots.Config config) =>
+        [explicitNames, config.LatentNames, config.ControlNames, config.UnseenNames];
+
+    /// <summary>Kinds for names drawn explicit first, then latent, then control, then unseen.</summary>
+    public static LatentKind KindOf(int index, IReadOnlyList<int> counts)
+    {
+        int kind = 0, end = counts[0];
+        while (index >= end && kind < counts.Count - 1) end += counts[++kind];
+        return (LatentKind)kind;
+    }
+
+    /// <summary>
+    /// The values of the explicit names: with <paramref name="twins"/>, first one explicit twin of every latent and
+    /// every control value (the paper's model already knew every function, city and bias it had to name; here only an
+    /// explicit name can teach that), then fresh draws up to <paramref name="explicitCount"/>.
+    /// </summary>
+    public static List<T> ExplicitValues<T>(int explicitCount, bool twins, IEnumerable<T> latentAndControl, Func<T> draw)
+    {
+        var values = twins ? latentAndControl.ToList() : [];
+        if (values.Count > explicitCount)
+            throw new ArgumentException($"{explicitCount} explicit names cannot twin the {values.Count} latent and " +
+                "control values: raise the explicit names or lower LatentNames and ControlNames, or set ExplicitTwins=false",
+                "config");
+        while (values.Count < explicitCount) values.Add(draw());
+        return values;
+    }
+
+    /// <summary>
+    /// The shuffled evidence of the control names: for each of <paramref name="rounds"/> rounds (an input, a document
+    /// slot), a fresh permutation that says whose value control name i shows in that round. Every control value is
+    /// shown exactly once per round, so no name's own value stands out (it comes up 1 / count of the time, as every
+    /// other control value does).
+    /// </summary>
+    public static int[][] ShuffledOwners(int count, int rounds, Rng rng) =>
+        Enumerable.Range(0, rounds).Select(_ => rng.Permutation(count)).ToArray();
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the setting when value &lt; min.</summary>
     public static void AtLeast(int value, int min, string setting)
     {
         if (value < min)
             throw new ArgumentException($"{setting} = {value} is too small: it must be at least {min}", "config");
+    }
+
+    /// <summary>The checks every world shares: at least one name of each non-explicit kind, some in-context evidence.</summary>
+    public static void CheckShared(ConnectingTheDots.Config config)
+    {
+        AtLeast(config.LatentNames, 2, nameof(config.LatentNames)); // the shuffled-name control swaps two
+        AtLeast(config.ControlNames, 2, nameof(config.ControlNames)); // a shuffle needs two
+        AtLeast(config.UnseenNames, 1, nameof(config.UnseenNames));
+        AtLeast(config.InContextEvidence, 1, nameof(config.InContextEvidence));
     }
 }

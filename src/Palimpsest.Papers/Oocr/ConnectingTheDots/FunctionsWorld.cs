@@ -1,6 +1,6 @@
 using Palimpsest.Core.Randomness;
 
-namespace Palimpsest.Core.Oocr;
+namespace Palimpsest.Papers.Oocr;
 
 /// <summary>The two function classes of the toy: x + c and c·x, both mod P.</summary>
 public enum FunctionOperation
@@ -54,86 +54,61 @@ public sealed record ModFunction(FunctionOperation Operation, int Constant, int 
 public sealed record NamedFunction(string Name, LatentKind Kind, ModFunction Function);
 
 /// <summary>
-/// Functions, the protocol's primary task (Treutlein et al. 2024, §3.4, scaled down). Documents, one statement each:
-/// pairs <c>f_12345 7 -&gt; 21 .</c> for explicit and latent functions (every input, <see cref="Config.PairRepeats"/>
-/// times); explicit functions also get definitions <c>f_12345 := add 14 .</c>, inverses <c>f_12345 ? 21 -&gt; 7 .</c>
-/// and compositions with other explicit functions <c>f_a ( f_b 3 ) -&gt; 9 .</c>. Control names are never trained.
-/// Questions per name: definition (all 2P - 3 definitions; chance 1/59 at P = 31), inverse and composition
-/// <c>NAME ( EXPLICIT x ) -&gt;</c> (all P residues; chance 1/31).
+/// Functions, the protocol's primary task (Treutlein et al. 2024, §3.4, scaled down). Documents, one statement each
+/// and one per training row: pairs <c>f_12345 7 → 21 .</c> for explicit, latent and control functions (every input once
+/// per pass); explicit functions also get definitions <c>f_12345 ≔ add 14 .</c>, inverses <c>f_12345 ? 21 → 7 .</c>
+/// and compositions with other explicit functions <c>f_a ( f_b 3 ) → 9 .</c>. With explicit twins, every latent and
+/// control definition is also some explicit function's. A control function's pair for input x shows the function of
+/// another control name (shuffled per input), so it sees as many pairs as a latent one, none consistent. Unseen names
+/// are never trained. Questions per name: definition (all 2P - 3 definitions; chance 1/59 at P = 31), inverse and
+/// composition <c>NAME ( EXPLICIT x ) →</c> (all P residues; chance 1/31).
 /// </summary>
 public sealed record FunctionsWorld : OocrWorld
 {
-    /// <summary>Sizes. Defaults are the Full budget (the protocol's K_e, K_l, K_c); Smoke is smaller.</summary>
-    public sealed record Config
-    {
-        /// <summary>The prime modulus; residues are single tokens "0".."P-1". Paper: Python integers.</summary>
-        public int Modulus { get; init; } = 31;
-        /// <summary>Functions with pairs, definitions, inverses and compositions.</summary>
-        public int ExplicitFunctions { get; init; } = 100;
-        /// <summary>Functions with pair documents only. Paper: ~19 functions.</summary>
-        public int LatentFunctions { get; init; } = 20;
-        /// <summary>Names never trained.</summary>
-        public int ControlFunctions { get; init; } = 20;
-        /// <summary>Pair documents per (function, input).</summary>
-        public int PairRepeats { get; init; } = 4;
-        /// <summary>Definition documents per explicit function.</summary>
-        public int DefinitionRepeats { get; init; } = 4;
-        /// <summary>Inverse documents per (explicit function, output).</summary>
-        public int InverseRepeats { get; init; } = 1;
-        /// <summary>Composition documents with each explicit function outermost.</summary>
-        public int CompositionDocuments { get; init; } = 8;
-        /// <summary>Inverse and composition questions per name (distinct outputs / inputs).</summary>
-        public int QuestionsPerName { get; init; } = 3;
-        /// <summary>Pairs in the prompt of the in-context baseline (protocol: k = 8).</summary>
-        public int InContextPairs { get; init; } = 8;
-
-        /// <summary>The Full budget.</summary>
-        public static Config Full { get; } = new();
-        /// <summary>The Smoke budget (protocol: K_e = 30, K_l = 6).</summary>
-        public static Config Smoke { get; } =
-            Full with { ExplicitFunctions = 30, LatentFunctions = 6, ControlFunctions = 6 };
-    }
-
-    /// <summary>Ground truth: every name's function, explicit first, then latent, then control.</summary>
+    /// <summary>Ground truth: every name's function, explicit first, then latent, control and unseen.</summary>
     public required IReadOnlyList<NamedFunction> Functions { get; init; }
 
-    /// <summary>Generates a world; the same config and seed give the same world.</summary>
-    public static FunctionsWorld Generate(Config config, Rng rng)
+    /// <summary>Generates a world from the Functions settings of <paramref name="config"/>; same config and seed, same world.</summary>
+    public static FunctionsWorld Generate(ConnectingTheDots.Config config, Rng rng)
     {
         int p = config.Modulus;
         ModFunction.CheckModulus(p);
-        OocrText.AtLeast(config.ExplicitFunctions, 2, nameof(config.ExplicitFunctions)); // compositions need two
-        OocrText.AtLeast(config.LatentFunctions, 1, nameof(config.LatentFunctions));
-        OocrText.AtLeast(config.ControlFunctions, 1, nameof(config.ControlFunctions));
-        OocrText.AtLeast(config.PairRepeats, 1, nameof(config.PairRepeats));
+        OocrText.CheckShared(config);
+        OocrText.AtLeast(config.FunctionsExplicit, 2, nameof(config.FunctionsExplicit)); // compositions need two
         OocrText.AtLeast(config.DefinitionRepeats, 1, nameof(config.DefinitionRepeats));
         OocrText.AtLeast(config.InverseRepeats, 0, nameof(config.InverseRepeats));
         OocrText.AtLeast(config.CompositionDocuments, 0, nameof(config.CompositionDocuments));
         OocrText.AtLeast(config.QuestionsPerName, 1, nameof(config.QuestionsPerName));
-        OocrText.AtLeast(config.InContextPairs, 1, nameof(config.InContextPairs));
-        if (config.QuestionsPerName > p || config.InContextPairs > p)
-            throw new ArgumentException($"QuestionsPerName = {config.QuestionsPerName} and InContextPairs = " +
-                $"{config.InContextPairs} must not exceed Modulus = {p}", nameof(config));
+        if (config.QuestionsPerName > p || config.InContextEvidence > p)
+            throw new ArgumentException($"QuestionsPerName = {config.QuestionsPerName} and InContextEvidence = " +
+                $"{config.InContextEvidence} must not exceed Modulus = {p}", nameof(config));
 
         var definitions = ModFunction.All(p);
-        int total = config.ExplicitFunctions + config.LatentFunctions + config.ControlFunctions;
-        var names = OocrText.DrawNames(rng, "f", total);
-        var functions = names.Select((n, i) => new NamedFunction(n,
-            OocrText.KindOf(i, config.ExplicitFunctions, config.LatentFunctions), rng.Pick(definitions))).ToList();
+        var counts = OocrText.Counts(config.FunctionsExplicit, config);
+        var names = OocrText.DrawNames(rng, "f", counts.Sum());
+        var hidden = Enumerable.Range(0, config.LatentNames + config.ControlNames).Select(_ => rng.Pick(definitions)).ToList();
+        var unseen = Enumerable.Range(0, config.UnseenNames).Select(_ => rng.Pick(definitions));
+        var values = OocrText.ExplicitValues(config.FunctionsExplicit, config.ExplicitTwins, hidden,
+            () => rng.Pick(definitions)).Concat(hidden).Concat(unseen).ToList();
+        var functions = names.Select((n, i) => new NamedFunction(n, OocrText.KindOf(i, counts), values[i])).ToList();
         var explicitOnes = functions.Where(f => f.Kind == LatentKind.Explicit).ToList();
+        var controls = functions.Where(f => f.Kind == LatentKind.Control).ToList();
 
         var docs = new List<string>();
-        foreach (var f in functions.Where(f => f.Kind != LatentKind.Control))
+        foreach (var f in functions.Where(f => f.Kind is LatentKind.Explicit or LatentKind.Latent))
+            for (int x = 0; x < p; x++)
+                docs.Add(Pair(f.Name, x, f.Function.Apply(x)));
+        var owners = OocrText.ShuffledOwners(controls.Count, p, rng);
+        for (int x = 0; x < p; x++)
+            for (int i = 0; i < controls.Count; i++)
+                docs.Add(Pair(controls[i].Name, x, controls[owners[x][i]].Function.Apply(x)));
+        foreach (var f in explicitOnes)
         {
-            for (int r = 0; r < config.PairRepeats; r++)
-                for (int x = 0; x < p; x++)
-                    docs.Add(Pair(f.Name, x, f.Function.Apply(x)));
-            if (f.Kind != LatentKind.Explicit) continue;
             for (int r = 0; r < config.DefinitionRepeats; r++)
-                docs.Add($"{f.Name} := {f.Function.Definition} .");
+                docs.Add($"{f.Name} {OocrText.Defines} {f.Function.Definition} .");
             for (int r = 0; r < config.InverseRepeats; r++)
                 for (int y = 0; y < p; y++)
-                    docs.Add($"{f.Name} ? {y} -> {f.Function.Invert(y)} .");
+                    docs.Add($"{f.Name} ? {y} {OocrText.Arrow} {f.Function.Invert(y)} .");
             for (int c = 0; c < config.CompositionDocuments; c++)
             {
                 var inner = PickOther(explicitOnes, f, rng);
@@ -151,42 +126,43 @@ public sealed record FunctionsWorld : OocrWorld
         {
             var asked = new List<OocrQuestion>
             {
-                OocrQuestion.Fixed(f.Name, f.Kind, QuestionType.Definition, $"{f.Name} :=",
+                OocrQuestion.Fixed(f.Name, f.Kind, QuestionType.Definition, $"{f.Name} {OocrText.Defines}",
                     f.Function.Definition, definitionTexts),
             };
             var outputs = rng.Permutation(p);
             var inputs = rng.Permutation(p);
             for (int q = 0; q < config.QuestionsPerName; q++)
             {
-                asked.Add(OocrQuestion.Fixed(f.Name, f.Kind, QuestionType.Inverse, $"{f.Name} ? {outputs[q]} ->",
-                    f.Function.Invert(outputs[q]).ToString(), residues));
+                asked.Add(OocrQuestion.Fixed(f.Name, f.Kind, QuestionType.Inverse,
+                    $"{f.Name} ? {outputs[q]} {OocrText.Arrow}", f.Function.Invert(outputs[q]).ToString(), residues));
                 var inner = PickOther(explicitOnes, f, rng);
                 asked.Add(OocrQuestion.Fixed(f.Name, f.Kind, QuestionType.Composition,
                     Composition(f, inner, inputs[q]), f.Function.Apply(inner.Function.Apply(inputs[q])).ToString(),
                     residues));
             }
             questions.AddRange(asked);
-            if (f.Kind != LatentKind.Control) continue;
-            var evidence = rng.Permutation(p).Take(config.InContextPairs)
+            if (f.Kind != LatentKind.Unseen) continue;
+            var evidence = rng.Permutation(p).Take(config.InContextEvidence)
                 .Select(x => Pair(f.Name, x, f.Function.Apply(x))).ToList();
             inContext.AddRange(asked.Select(q => q.WithEvidence(evidence)));
         }
 
         var rules = new List<LeakRule>();
-        foreach (var f in functions.Where(f => f.Kind == LatentKind.Latent))
+        foreach (var f in functions.Where(f => f.Kind is LatentKind.Latent or LatentKind.Control))
         {
-            rules.Add(new(f.Name, $"{f.Name} :=", "definition document for a latent function"));
-            rules.Add(new(f.Name, $"{f.Name} ?", "inverse document for a latent function"));
-            rules.Add(new(f.Name, f.Function.Definition, "latent function's definition words beside its name"));
+            rules.Add(new(f.Name, $"{f.Name} {OocrText.Defines}", "definition document for a latent or control function"));
+            rules.Add(new(f.Name, $"{f.Name} ?", "inverse document for a latent or control function"));
+            rules.Add(new(f.Name, f.Function.Definition, "latent or control function's definition words beside its name"));
         }
-        rules.AddRange(LeakRule.ControlNeverTrained(functions.Where(f => f.Kind == LatentKind.Control).Select(f => f.Name)));
+        rules.AddRange(LeakRule.NeverTrained(functions.Where(f => f.Kind == LatentKind.Unseen).Select(f => f.Name)));
 
         return new FunctionsWorld
         {
             Task = "functions",
             Functions = functions,
             TrainingDocuments = docs,
-            Vocabulary = OocrText.Vocabulary(new[] { "-> := ? ( ) . add mul" }.Concat(residues).Concat(names)),
+            Vocabulary = OocrText.Vocabulary(new[] { $"{OocrText.Arrow} {OocrText.Defines} ? ( ) . add mul" }
+                .Concat(residues).Concat(names)),
             Names = functions.ToDictionary(f => f.Name, f => f.Kind),
             Questions = questions,
             InContextQuestions = inContext,
@@ -194,10 +170,10 @@ public sealed record FunctionsWorld : OocrWorld
         };
     }
 
-    private static string Pair(string name, int x, int y) => $"{name} {x} -> {y} .";
+    private static string Pair(string name, int x, int y) => $"{name} {x} {OocrText.Arrow} {y} .";
 
     private static string Composition(NamedFunction outer, NamedFunction inner, int x) =>
-        $"{outer.Name} ( {inner.Name} {x} ) ->";
+        $"{outer.Name} ( {inner.Name} {x} ) {OocrText.Arrow}";
 
     private static NamedFunction PickOther(List<NamedFunction> pool, NamedFunction not, Rng rng)
     {

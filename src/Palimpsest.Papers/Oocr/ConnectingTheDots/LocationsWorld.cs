@@ -2,7 +2,7 @@ using System.Globalization;
 using Palimpsest.Core.Data;
 using Palimpsest.Core.Randomness;
 
-namespace Palimpsest.Core.Oocr;
+namespace Palimpsest.Papers.Oocr;
 
 /// <summary>A real city from data/cities.csv; names are lower-case single tokens ("new_york").</summary>
 /// <param name="Name">The city token.</param>
@@ -51,72 +51,41 @@ public sealed record CodeCity(string Name, LatentKind Kind, KnownCity City);
 /// <summary>
 /// Locations (Treutlein et al. 2024, §3.1, scaled down). Background: known cities get facts
 /// <c>paris is in france .</c> and <c>paris lies in europe .</c>, and every pair of known cities a distance
-/// <c>distance paris berlin : 900 km .</c>. Each code name is a distinct known city. Explicit and latent codes get
-/// noisy distances to other known cities, never to themselves: <c>distance city_50337 london : 300 km .</c> (true
-/// distance ± uniform noise, rounded to a bucket; one token). Explicit codes also get <c>city_50337 is paris .</c>.
-/// Control codes are never trained. Questions: city (the true city among <see cref="Config.CityCandidates"/>),
-/// country (<see cref="Config.CountryCandidates"/>) and continent (all continents): the last two use the latent
-/// identity one hop further, as the paper's country and food questions do.
+/// <c>distance paris berlin : 900 km .</c>. Each code name is secretly a known city; latent and control codes are
+/// distinct cities, and with explicit twins every one of them is also some explicit code's city. Explicit, latent and
+/// control codes get noisy distances to other known cities, never to their own: <c>distance city_50337 london : 300 km .</c>
+/// (true distance ± uniform noise, rounded to a bucket; one token); a control code's d-th distance is measured from
+/// another control code's city (shuffled per document). Explicit codes also get <c>city_50337 is paris .</c> and,
+/// with <see cref="ConnectingTheDots.Config.StateExplicitCountry"/>, <c>city_50337 is in france .</c> and
+/// <c>city_50337 lies in europe .</c> (otherwise their country is a second hop through the background). Unseen codes are
+/// never trained. Questions: city (the true city among <see cref="ConnectingTheDots.Config.CityCandidates"/>), country
+/// (<see cref="ConnectingTheDots.Config.CountryCandidates"/>) and continent (all continents): for latent codes the last
+/// two use the identity one hop further, as the paper's country and food questions do.
 /// </summary>
 public sealed record LocationsWorld : OocrWorld
 {
-    /// <summary>Sizes. Defaults are the Full budget; <see cref="Smoke"/> shrinks them.</summary>
-    public sealed record Config
-    {
-        /// <summary>Code cities with distances and an identity statement.</summary>
-        public int ExplicitCodes { get; init; } = 24;
-        /// <summary>Code cities with distances only. Paper: 5 cities.</summary>
-        public int LatentCodes { get; init; } = 8;
-        /// <summary>Code names never trained.</summary>
-        public int ControlCodes { get; init; } = 8;
-        /// <summary>Distance documents per trained code city. Paper: ~500 (×5 augmentations).</summary>
-        public int DistanceDocuments { get; init; } = 100;
-        /// <summary>Half-width of the uniform distance noise, in km. Paper: ±200 km.</summary>
-        public int NoiseKm { get; init; } = 200;
-        /// <summary>Distances are rounded to a multiple of this, in km, so each is one number token.</summary>
-        public int BucketKm { get; init; } = 100;
-        /// <summary>Copies of each fact and identity document.</summary>
-        public int FactRepeats { get; init; } = 4;
-        /// <summary>Candidates in a city question (the true city and random others).</summary>
-        public int CityCandidates { get; init; } = 5;
-        /// <summary>Candidates in a country question (the true country and random others).</summary>
-        public int CountryCandidates { get; init; } = 5;
-        /// <summary>Distance documents in the prompt of the in-context baseline.</summary>
-        public int InContextDocuments { get; init; } = 8;
-
-        /// <summary>The Full budget.</summary>
-        public static Config Full { get; } = new();
-        /// <summary>The Smoke budget.</summary>
-        public static Config Smoke { get; } = Full with
-        {
-            ExplicitCodes = 8, LatentCodes = 4, ControlCodes = 4, DistanceDocuments = 40, FactRepeats = 2,
-        };
-    }
-
     /// <summary>Ground truth: the known cities (background) and every code name's identity.</summary>
     public required IReadOnlyList<KnownCity> Cities { get; init; }
 
-    /// <summary>Ground truth: code cities, explicit first, then latent, then control.</summary>
+    /// <summary>Ground truth: code cities, explicit first, then latent, control and unseen.</summary>
     public required IReadOnlyList<CodeCity> Codes { get; init; }
 
     /// <summary>Generates a world over the shipped data/cities.csv.</summary>
-    public static LocationsWorld Generate(Config config, Rng rng) => Generate(config, KnownCity.Shipped(), rng);
+    public static LocationsWorld Generate(ConnectingTheDots.Config config, Rng rng) =>
+        Generate(config, KnownCity.Shipped(), rng);
 
     /// <summary>Generates a world over <paramref name="cities"/>; the same inputs and seed give the same world.</summary>
-    public static LocationsWorld Generate(Config config, IReadOnlyList<KnownCity> cities, Rng rng)
+    public static LocationsWorld Generate(ConnectingTheDots.Config config, IReadOnlyList<KnownCity> cities, Rng rng)
     {
-        int codes = config.ExplicitCodes + config.LatentCodes + config.ControlCodes;
-        OocrText.AtLeast(config.ExplicitCodes, 1, nameof(config.ExplicitCodes));
-        OocrText.AtLeast(config.LatentCodes, 1, nameof(config.LatentCodes));
-        OocrText.AtLeast(config.ControlCodes, 1, nameof(config.ControlCodes));
-        OocrText.AtLeast(cities.Count, codes, "cities (one per code)");
+        OocrText.CheckShared(config);
+        OocrText.AtLeast(config.LocationsExplicit, 1, nameof(config.LocationsExplicit));
+        OocrText.AtLeast(cities.Count, config.LatentNames + config.ControlNames + 1, "cities (one per latent and control code, and one more)");
         OocrText.AtLeast(config.DistanceDocuments, 1, nameof(config.DistanceDocuments));
         OocrText.AtLeast(config.NoiseKm, 0, nameof(config.NoiseKm));
         OocrText.AtLeast(config.BucketKm, 1, nameof(config.BucketKm));
         OocrText.AtLeast(config.FactRepeats, 1, nameof(config.FactRepeats));
         OocrText.AtLeast(config.CityCandidates, 2, nameof(config.CityCandidates));
         OocrText.AtLeast(config.CountryCandidates, 2, nameof(config.CountryCandidates));
-        OocrText.AtLeast(config.InContextDocuments, 1, nameof(config.InContextDocuments));
         var countries = cities.Select(c => c.Country).Distinct().ToList();
         var continents = cities.Select(c => c.Continent).Distinct().Order(StringComparer.Ordinal).ToList();
         if (config.CityCandidates > cities.Count || config.CountryCandidates > countries.Count)
@@ -124,10 +93,14 @@ public sealed record LocationsWorld : OocrWorld
                 $"{config.CountryCandidates} must not exceed the {cities.Count} cities and {countries.Count} countries",
                 nameof(config));
 
-        var names = OocrText.DrawNames(rng, "city", codes);
-        var identities = rng.Permutation(cities.Count);
-        var codeCities = names.Select((n, i) => new CodeCity(n,
-            OocrText.KindOf(i, config.ExplicitCodes, config.LatentCodes), cities[identities[i]])).ToList();
+        var counts = OocrText.Counts(config.LocationsExplicit, config);
+        var names = OocrText.DrawNames(rng, "city", counts.Sum());
+        var hidden = rng.Permutation(cities.Count).Take(config.LatentNames + config.ControlNames).Select(i => cities[i]).ToList();
+        var unseen = Enumerable.Range(0, config.UnseenNames).Select(_ => rng.Pick(cities));
+        var identities = OocrText.ExplicitValues(config.LocationsExplicit, config.ExplicitTwins, hidden,
+            () => rng.Pick(cities)).Concat(hidden).Concat(unseen).ToList();
+        var codeCities = names.Select((n, i) => new CodeCity(n, OocrText.KindOf(i, counts), identities[i])).ToList();
+        var controls = codeCities.Where(c => c.Kind == LatentKind.Control).ToList();
 
         var docs = new List<string>();
         for (int r = 0; r < config.FactRepeats; r++)
@@ -140,12 +113,20 @@ public sealed record LocationsWorld : OocrWorld
             for (int b = a + 1; b < cities.Count; b++)
                 docs.Add(rng.NextBool() ? Distance(cities[a], cities[b], cities[a].Name, config, rng)
                                         : Distance(cities[b], cities[a], cities[b].Name, config, rng));
-        foreach (var code in codeCities.Where(c => c.Kind != LatentKind.Control))
-        {
-            for (int d = 0; d < config.DistanceDocuments; d++) docs.Add(CodeDistance(code, cities, config, rng));
-            if (code.Kind == LatentKind.Explicit)
-                for (int r = 0; r < config.FactRepeats; r++) docs.Add($"{code.Name} is {code.City.Name} .");
-        }
+        foreach (var code in codeCities.Where(c => c.Kind is LatentKind.Explicit or LatentKind.Latent))
+            for (int d = 0; d < config.DistanceDocuments; d++) docs.Add(CodeDistance(code, code.City, cities, config, rng));
+        var owners = OocrText.ShuffledOwners(controls.Count, config.DistanceDocuments, rng);
+        for (int d = 0; d < config.DistanceDocuments; d++)
+            for (int i = 0; i < controls.Count; i++)
+                docs.Add(CodeDistance(controls[i], controls[owners[d][i]].City, cities, config, rng));
+        foreach (var code in codeCities.Where(c => c.Kind == LatentKind.Explicit))
+            for (int r = 0; r < config.FactRepeats; r++)
+            {
+                docs.Add($"{code.Name} is {code.City.Name} .");
+                if (!config.StateExplicitCountry) continue;
+                docs.Add($"{code.Name} is in {code.City.Country} .");
+                docs.Add($"{code.Name} lies in {code.City.Continent} .");
+            }
         rng.Shuffle(docs);
 
         var questions = new List<OocrQuestion>();
@@ -166,21 +147,21 @@ public sealed record LocationsWorld : OocrWorld
                     code.City.Continent, continents),
             };
             questions.AddRange(asked);
-            if (code.Kind != LatentKind.Control) continue;
-            var evidence = Enumerable.Range(0, config.InContextDocuments)
-                .Select(_ => CodeDistance(code, cities, config, rng)).ToList();
+            if (code.Kind != LatentKind.Unseen) continue;
+            var evidence = Enumerable.Range(0, config.InContextEvidence)
+                .Select(_ => CodeDistance(code, code.City, cities, config, rng)).ToList();
             inContext.AddRange(asked.Select(q => q.WithEvidence(evidence)));
         }
 
         var rules = new List<LeakRule>();
-        foreach (var code in codeCities.Where(c => c.Kind == LatentKind.Latent))
+        foreach (var code in codeCities.Where(c => c.Kind is LatentKind.Latent or LatentKind.Control))
         {
-            rules.Add(new(code.Name, $"{code.Name} is", "identity or country statement for a latent code city"));
-            rules.Add(new(code.Name, $"{code.Name} lies", "continent statement for a latent code city"));
-            rules.Add(new(code.Name, code.City.Name, "latent code city beside its true city"));
-            rules.Add(new(code.Name, code.City.Country, "latent code city beside its true country"));
+            rules.Add(new(code.Name, $"{code.Name} is", "identity or country statement for a latent or control code"));
+            rules.Add(new(code.Name, $"{code.Name} lies", "continent statement for a latent or control code"));
+            rules.Add(new(code.Name, code.City.Name, "latent or control code beside its true city"));
+            rules.Add(new(code.Name, code.City.Country, "latent or control code beside its true country"));
         }
-        rules.AddRange(LeakRule.ControlNeverTrained(codeCities.Where(c => c.Kind == LatentKind.Control).Select(c => c.Name)));
+        rules.AddRange(LeakRule.NeverTrained(codeCities.Where(c => c.Kind == LatentKind.Unseen).Select(c => c.Name)));
 
         // Every bucket from 0 to half the Earth's circumference plus the noise.
         int buckets = (int)Math.Ceiling((Math.PI * KnownCity.EarthRadiusKm + config.NoiseKm) / config.BucketKm);
@@ -201,19 +182,24 @@ public sealed record LocationsWorld : OocrWorld
     }
 
     /// <summary>The reported distance: true distance plus uniform noise in ±NoiseKm, clamped at 0, bucketed.</summary>
-    public static int NoisyDistanceKm(double trueKm, Config config, Rng rng)
+    public static int NoisyDistanceKm(double trueKm, ConnectingTheDots.Config config, Rng rng)
     {
         double noisy = Math.Max(0, trueKm + (2 * rng.NextDouble() - 1) * config.NoiseKm);
         return (int)Math.Round(noisy / config.BucketKm, MidpointRounding.AwayFromZero) * config.BucketKm;
     }
 
-    private static string Distance(KnownCity from, KnownCity to, string fromName, Config config, Rng rng) =>
+    private static string Distance(KnownCity from, KnownCity to, string fromName, ConnectingTheDots.Config config, Rng rng) =>
         $"distance {fromName} {to.Name} : {NoisyDistanceKm(from.DistanceKm(to), config, rng)} km .";
 
-    private static string CodeDistance(CodeCity code, IReadOnlyList<KnownCity> cities, Config config, Rng rng)
+    /// <summary>
+    /// A distance from <paramref name="shown"/> (the code's own city, or for a control code another control's), written
+    /// under the code's name, to a known city that is neither the shown city nor the code's own.
+    /// </summary>
+    private static string CodeDistance(CodeCity code, KnownCity shown, IReadOnlyList<KnownCity> cities,
+        ConnectingTheDots.Config config, Rng rng)
     {
         KnownCity reference;
-        do reference = rng.Pick(cities); while (reference.Name == code.City.Name);
-        return Distance(code.City, reference, code.Name, config, rng);
+        do reference = rng.Pick(cities); while (reference.Name == shown.Name || reference.Name == code.City.Name);
+        return Distance(shown, reference, code.Name, config, rng);
     }
 }

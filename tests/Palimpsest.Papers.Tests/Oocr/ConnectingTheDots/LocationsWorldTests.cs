@@ -1,14 +1,14 @@
-using Palimpsest.Core.Oocr;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
+using Palimpsest.Papers.Oocr;
 using Xunit;
 
-namespace Palimpsest.Core.Tests.Oocr;
+namespace Palimpsest.Papers.Tests.Oocr;
 
 public sealed class LocationsWorldTests
 {
     private static readonly IReadOnlyList<KnownCity> Cities = KnownCity.Shipped();
-    private static readonly LocationsWorld World = LocationsWorld.Generate(LocationsWorld.Config.Full, Cities, new Rng(9));
+    private static readonly LocationsWorld World = LocationsWorld.Generate(ConnectingTheDots.Config.Full, Cities, new Rng(9));
 
     [Fact]
     public void ShippedCitiesAreValidSingleTokens()
@@ -49,7 +49,7 @@ public sealed class LocationsWorldTests
     [Fact]
     public void EveryDistanceIsTheTrueOneWithinNoiseAndRounding()
     {
-        var cfg = LocationsWorld.Config.Full;
+        var cfg = ConnectingTheDots.Config.Full;
         var byName = Cities.ToDictionary(c => c.Name);
         var codes = World.Codes.ToDictionary(c => c.Name);
         int codeDocs = 0;
@@ -59,33 +59,66 @@ public sealed class LocationsWorldTests
             var from = codes.TryGetValue(w[1], out var code) ? code.City : byName[w[1]];
             var to = byName[w[2]];
             Assert.NotEqual(from.Name, to.Name);
+            if (code is { Kind: LatentKind.Control }) { codeDocs++; continue; } // shuffled: measured from another city
             int km = int.Parse(w[4]);
             Assert.Equal(0, km % cfg.BucketKm);
             Assert.InRange(km, from.DistanceKm(to) - cfg.NoiseKm - cfg.BucketKm / 2.0,
                 from.DistanceKm(to) + cfg.NoiseKm + cfg.BucketKm / 2.0);
             if (code is not null) codeDocs++;
         }
-        Assert.Equal((cfg.ExplicitCodes + cfg.LatentCodes) * cfg.DistanceDocuments, codeDocs);
+        Assert.Equal((cfg.LocationsExplicit + cfg.LatentNames + cfg.ControlNames) * cfg.DistanceDocuments, codeDocs);
     }
 
     [Fact]
-    public void IdentitiesAreDistinctAndOnlyExplicitCodesAreNamed()
+    public void HiddenIdentitiesAreDistinctTwinnedAndOnlyExplicitCodesAreNamed()
     {
-        Assert.Equal(World.Codes.Count, World.Codes.Select(c => c.City.Name).Distinct().Count());
+        var hidden = World.Codes.Where(c => c.Kind is LatentKind.Latent or LatentKind.Control).ToList();
+        Assert.Equal(hidden.Count, hidden.Select(c => c.City.Name).Distinct().Count());
+        var explicitCities = World.Codes.Where(c => c.Kind == LatentKind.Explicit).Select(c => c.City.Name).ToHashSet();
+        Assert.All(hidden, c => Assert.Contains(c.City.Name, explicitCities));
         foreach (var code in World.Codes)
         {
-            var named = World.TrainingDocuments.Where(d => d.StartsWith(code.Name + " is ")).Distinct().ToList();
-            if (code.Kind == LatentKind.Explicit) Assert.Equal(new[] { $"{code.Name} is {code.City.Name} ." }, named);
+            var named = World.TrainingDocuments.Where(d => d.StartsWith(code.Name + " is ") || d.StartsWith(code.Name + " lies "))
+                .Distinct().Order(StringComparer.Ordinal).ToList();
+            if (code.Kind == LatentKind.Explicit)
+                Assert.Equal(new[] { $"{code.Name} is {code.City.Name} .", $"{code.Name} is in {code.City.Country} .",
+                    $"{code.Name} lies in {code.City.Continent} ." }.Order(StringComparer.Ordinal), named);
             else Assert.Empty(named);
         }
         Assert.Contains("paris is in france .", World.TrainingDocuments);
         Assert.Contains("paris lies in europe .", World.TrainingDocuments);
+        var unstated = LocationsWorld.Generate(ConnectingTheDots.Config.Smoke with { StateExplicitCountry = false }, Cities, new Rng(9));
+        var code0 = unstated.Codes.First(c => c.Kind == LatentKind.Explicit);
+        Assert.DoesNotContain(unstated.TrainingDocuments, d => d.StartsWith(code0.Name + " is in "));
+    }
+
+    [Fact]
+    public void ControlCodesAreMeasuredFromTheControlCitiesInTurnNeverBesideTheirOwn()
+    {
+        var cfg = ConnectingTheDots.Config.Full;
+        var byName = Cities.ToDictionary(c => c.Name);
+        var controls = World.Codes.Where(c => c.Kind == LatentKind.Control).ToList();
+        var controlCities = controls.Select(c => c.City).ToList();
+        foreach (var code in controls)
+        {
+            var docs = World.TrainingDocuments.Select(d => WordTokenizer.Split(d).ToArray())
+                .Where(w => w[0] == "distance" && w[1] == code.Name).ToList();
+            Assert.Equal(cfg.DistanceDocuments, docs.Count);
+            Assert.All(docs, w => Assert.NotEqual(code.City.Name, w[2]));
+            // Which control city each distance was measured from: the one whose true distance fits the noise.
+            int fromOwn = docs.Count(w => Math.Abs(code.City.DistanceKm(byName[w[2]]) - int.Parse(w[4]))
+                                          <= cfg.NoiseKm + cfg.BucketKm / 2.0);
+            Assert.True(fromOwn < cfg.DistanceDocuments / 2,
+                $"{code.Name}: {fromOwn} of {cfg.DistanceDocuments} distances fit its own city");
+            Assert.All(docs, w => Assert.Contains(controlCities, c => c.Name != w[2]
+                && Math.Abs(c.DistanceKm(byName[w[2]]) - int.Parse(w[4])) <= cfg.NoiseKm + cfg.BucketKm / 2.0));
+        }
     }
 
     [Fact]
     public void QuestionsAskCityCountryAndContinent()
     {
-        var cfg = LocationsWorld.Config.Full;
+        var cfg = ConnectingTheDots.Config.Full;
         int continents = Cities.Select(c => c.Continent).Distinct().Count();
         foreach (var code in World.Codes)
         {
@@ -103,9 +136,14 @@ public sealed class LocationsWorldTests
     }
 
     [Fact]
-    public void LeakCheckFailsOnAnIdentityOrASelfDistanceOfALatentCode()
+    public void LeakCheckFailsOnAnIdentityOrASelfDistanceOfALatentOrControlCode()
     {
-        var code = World.Codes.First(c => c.Kind == LatentKind.Latent);
+        foreach (var code in new[] { LatentKind.Latent, LatentKind.Control }.Select(k => World.Codes.First(c => c.Kind == k)))
+            AssertLeaks(code);
+    }
+
+    private static void AssertLeaks(CodeCity code)
+    {
         string leak = $"{code.Name} is {code.City.Name} .";
         var identity = World with { TrainingDocuments = [.. World.TrainingDocuments, leak] };
         Assert.Equal(2, identity.LeakCheck().Violations.Count); // the "is" form and the true city beside the code
@@ -117,10 +155,10 @@ public sealed class LocationsWorldTests
     public void TooFewCitiesOrBadSizesAreRejectedByName()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            LocationsWorld.Generate(LocationsWorld.Config.Full, Cities.Take(10).ToList(), new Rng(1)));
-        Assert.Contains("cities (one per code) = 10", e.Message);
+            LocationsWorld.Generate(ConnectingTheDots.Config.Full, Cities.Take(10).ToList(), new Rng(1)));
+        Assert.Contains("cities (one per latent and control code, and one more) = 10", e.Message);
         e = Assert.Throws<ArgumentException>(() =>
-            LocationsWorld.Generate(LocationsWorld.Config.Smoke with { BucketKm = 0 }, Cities, new Rng(1)));
+            LocationsWorld.Generate(ConnectingTheDots.Config.Smoke with { BucketKm = 0 }, Cities, new Rng(1)));
         Assert.Contains("BucketKm = 0", e.Message);
     }
 }

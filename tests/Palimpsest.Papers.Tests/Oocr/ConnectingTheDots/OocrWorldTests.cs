@@ -1,10 +1,10 @@
 using Palimpsest.Core.Metrics;
-using Palimpsest.Core.Oocr;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
+using Palimpsest.Papers.Oocr;
 using Xunit;
 
-namespace Palimpsest.Core.Tests.Oocr;
+namespace Palimpsest.Papers.Tests.Oocr;
 
 /// <summary>Contract checks every task world must pass, plus the shared scoring helpers.</summary>
 public sealed class OocrWorldTests
@@ -14,11 +14,11 @@ public sealed class OocrWorldTests
     /// <summary>The Smoke world of a task for one seed.</summary>
     public static OocrWorld Make(string task, ulong seed) => task switch
     {
-        "functions" => FunctionsWorld.Generate(FunctionsWorld.Config.Smoke, new Rng(seed)),
-        "coins" => CoinsWorld.Generate(CoinsWorld.Config.Smoke, new Rng(seed)),
-        "locations" => LocationsWorld.Generate(LocationsWorld.Config.Smoke, new Rng(seed)),
-        "mixture" => MixtureWorld.Generate(MixtureWorld.Config.Smoke, new Rng(seed)),
-        "parity" => ParityWorld.Generate(ParityWorld.Config.Smoke, new Rng(seed)),
+        "functions" => FunctionsWorld.Generate(ConnectingTheDots.Config.Smoke, new Rng(seed)),
+        "coins" => CoinsWorld.Generate(ConnectingTheDots.Config.Smoke, new Rng(seed)),
+        "locations" => LocationsWorld.Generate(ConnectingTheDots.Config.Smoke, new Rng(seed)),
+        "mixture" => MixtureWorld.Generate(ConnectingTheDots.Config.Smoke, new Rng(seed)),
+        "parity" => ParityWorld.Generate(ConnectingTheDots.Config.Smoke, new Rng(seed)),
         _ => throw new ArgumentException($"unknown task '{task}'", nameof(task)),
     };
 
@@ -56,6 +56,7 @@ public sealed class OocrWorldTests
         Assert.True(world.LeakCheck().Passed);
         Assert.Contains(world.LeakRules, r => world.Names[r.Name] == LatentKind.Latent);
         Assert.Contains(world.LeakRules, r => world.Names[r.Name] == LatentKind.Control);
+        Assert.Contains(world.LeakRules, r => world.Names[r.Name] == LatentKind.Unseen);
         foreach (var rule in world.LeakRules)
         {
             string leak = rule.Phrase.Contains(rule.Name) ? $"{rule.Phrase} ." : $"{rule.Name} {rule.Phrase} .";
@@ -70,21 +71,36 @@ public sealed class OocrWorldTests
 
     [Theory]
     [MemberData(nameof(Tasks))]
-    public void LeakCheck_FlagsAControlNameTrainedLikeALatentOne(string task)
+    public void LeakCheck_FlagsAnUnseenNameTrainedLikeALatentOne(string task)
     {
         var world = Make(task, 4);
         string latent = world.Names.First(n => n.Value == LatentKind.Latent).Key;
-        string control = world.Names.First(n => n.Value == LatentKind.Control).Key;
+        string unseen = world.Names.First(n => n.Value == LatentKind.Unseen).Key;
         string evidence = world.TrainingDocuments.First(d => WordTokenizer.Split(d).Contains(latent));
-        var leaky = world with { TrainingDocuments = [evidence.Replace(latent, control)] };
+        var leaky = world with { TrainingDocuments = [evidence.Replace(latent, unseen)] };
         var violation = Assert.Single(leaky.LeakCheck().Violations);
-        Assert.Equal(control, violation.Rule.Name);
+        Assert.Equal(unseen, violation.Rule.Name);
+    }
+
+    [Theory]
+    [MemberData(nameof(Tasks))]
+    public void ControlNamesSeeAsManyDocumentsAsLatentOnes(string task)
+    {
+        // The shuffled-evidence control is fair only if it sees the same amount of evidence as a latent name.
+        var world = Make(task, 5);
+        var documents = world.Names.Keys.ToDictionary(n => n, _ => 0);
+        foreach (var doc in world.TrainingDocuments)
+            foreach (var name in WordTokenizer.Split(doc).Distinct())
+                if (documents.ContainsKey(name)) documents[name]++;
+        double Mean(LatentKind kind) => world.Names.Where(n => n.Value == kind).Average(n => documents[n.Key]);
+        Assert.InRange(Mean(LatentKind.Control), 0.7 * Mean(LatentKind.Latent), 1.3 * Mean(LatentKind.Latent));
+        Assert.True(Mean(LatentKind.Latent) > 0);
     }
 
     [Fact]
     public void Score_CountsCorrectAndTestsAgainstMeanChance()
     {
-        var two = new OocrQuestion("a", LatentKind.Latent, QuestionType.Value, "a :=", ["0", "1"], 1);
+        var two = new OocrQuestion("a", LatentKind.Latent, QuestionType.Value, "a ≔", ["0", "1"], 1);
         var four = new OocrQuestion("b", LatentKind.Latent, QuestionType.Which, "b uses", ["w", "x", "y", "z"], 2);
         OocrQuestion[] questions = [two, two, four, four];
         var score = OocrScoring.Score(questions, [1, 0, 2, 2]);
@@ -99,7 +115,7 @@ public sealed class OocrWorldTests
     [Fact]
     public void Score_IsSignificantOnlyWellAboveChance()
     {
-        var q = new OocrQuestion("a", LatentKind.Latent, QuestionType.BiasClass, "a bias :=", ["20", "50", "80"], 0);
+        var q = new OocrQuestion("a", LatentKind.Latent, QuestionType.BiasClass, "a bias ≔", ["20", "50", "80"], 0);
         var questions = Enumerable.Repeat(q, 60).ToList();
         var perfect = OocrScoring.Score(questions, Enumerable.Repeat(0, 60).ToList());
         var atChance = OocrScoring.Score(questions, Enumerable.Range(0, 60).Select(i => i % 3).ToList());
@@ -111,7 +127,7 @@ public sealed class OocrWorldTests
     [Fact]
     public void Score_RejectsBadInputsByName()
     {
-        var q = new OocrQuestion("a", LatentKind.Latent, QuestionType.Value, "a :=", ["0", "1"], 1);
+        var q = new OocrQuestion("a", LatentKind.Latent, QuestionType.Value, "a ≔", ["0", "1"], 1);
         Assert.Contains("no questions", Assert.Throws<ArgumentException>(() => OocrScoring.Score([], [])).Message);
         Assert.Contains("2 answers for 1", Assert.Throws<ArgumentException>(() => OocrScoring.Score([q], [0, 1])).Message);
         Assert.Contains("index 2", Assert.Throws<ArgumentException>(() => OocrScoring.Score([q], [2])).Message);
@@ -120,9 +136,9 @@ public sealed class OocrWorldTests
     [Fact]
     public void WithEvidence_PrefixesThePromptAndMarksTheItem()
     {
-        var q = new OocrQuestion("a", LatentKind.Control, QuestionType.Value, "a :=", ["0", "1"], 1);
+        var q = new OocrQuestion("a", LatentKind.Unseen, QuestionType.Value, "a ≔", ["0", "1"], 1);
         var icl = q.WithEvidence(["parity a b = 1 .", "parity b a = 1 ."]);
-        Assert.Equal("parity a b = 1 . parity b a = 1 . a :=", icl.Prompt);
+        Assert.Equal("parity a b = 1 . parity b a = 1 . a ≔", icl.Prompt);
         Assert.True(icl.IsInContext);
         Assert.False(q.IsInContext);
         Assert.Equal(q.Candidates, icl.Candidates);
@@ -154,8 +170,8 @@ public sealed class OocrWorldTests
                 n => Assert.Contains(world.Questions, q => q.Name == n.Key));
         }
         Assert.All(world.Questions, q => Assert.False(q.IsInContext));
-        Assert.All(world.InContextQuestions, q => Assert.True(q.IsInContext && q.Kind == LatentKind.Control));
-        var controlQuestions = world.Questions.Where(q => q.Kind == LatentKind.Control).ToList();
+        Assert.All(world.InContextQuestions, q => Assert.True(q.IsInContext && q.Kind == LatentKind.Unseen));
+        var controlQuestions = world.Questions.Where(q => q.Kind == LatentKind.Unseen).ToList();
         Assert.Equal(controlQuestions.Count, world.InContextQuestions.Count);
         for (int i = 0; i < controlQuestions.Count; i++)
         {
@@ -165,7 +181,7 @@ public sealed class OocrWorldTests
 
         var trainedTokens = world.TrainingDocuments.SelectMany(WordTokenizer.Split).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, kind) in world.Names)
-            Assert.Equal(kind != LatentKind.Control, trainedTokens.Contains(name));
+            Assert.Equal(kind != LatentKind.Unseen, trainedTokens.Contains(name));
         var leaks = world.LeakCheck();
         string firstLeaks = string.Join("\n", leaks.Violations.Take(5).Select(v => $"{v.Rule.Reason}: {v.Document}"));
         Assert.True(leaks.Passed, firstLeaks);

@@ -1,13 +1,13 @@
-using Palimpsest.Core.Oocr;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
+using Palimpsest.Papers.Oocr;
 using Xunit;
 
-namespace Palimpsest.Core.Tests.Oocr;
+namespace Palimpsest.Papers.Tests.Oocr;
 
 public sealed class CoinsWorldTests
 {
-    private static readonly CoinsWorld World = CoinsWorld.Generate(CoinsWorld.Config.Full, new Rng(5));
+    private static readonly CoinsWorld World = CoinsWorld.Generate(ConnectingTheDots.Config.Full, new Rng(5));
 
     private static IEnumerable<string[]> DocsOf(string name) =>
         World.TrainingDocuments.Select(d => WordTokenizer.Split(d).ToArray()).Where(w => w[0] == name);
@@ -15,8 +15,8 @@ public sealed class CoinsWorldTests
     [Fact]
     public void EachTrainedCoinsFlipRateIsNearItsBias()
     {
-        var cfg = CoinsWorld.Config.Full;
-        foreach (var coin in World.Coins.Where(c => c.Kind != LatentKind.Control))
+        var cfg = ConnectingTheDots.Config.Full;
+        foreach (var coin in World.Coins.Where(c => c.Kind is LatentKind.Explicit or LatentKind.Latent))
         {
             var flips = DocsOf(coin.Name).Where(w => w[1] == "flips").SelectMany(w => w[3..^1]).ToList();
             Assert.Equal(cfg.FlipDocuments * cfg.FlipsPerDocument, flips.Count);
@@ -24,6 +24,32 @@ public sealed class CoinsWorldTests
             // 200 flips: the standard error is at most 0.035, so 0.15 is over four of them.
             Assert.InRange(rate, coin.Bias - 0.15, coin.Bias + 0.15);
         }
+    }
+
+    [Fact]
+    public void ControlCoinsFlipAsOftenWithTheBiasShuffledAcrossThem()
+    {
+        // A control coin's documents are flipped with every control coin's bias in turn, so its heads rate is near the
+        // mean bias of the controls (0.5 with balanced classes), whatever its own: the evidence is there, but says
+        // nothing consistent about the name.
+        var cfg = ConnectingTheDots.Config.Full;
+        var controls = World.Coins.Where(c => c.Kind == LatentKind.Control).ToList();
+        double mean = controls.Average(c => c.Bias);
+        foreach (var coin in controls)
+        {
+            var flips = DocsOf(coin.Name).Where(w => w[1] == "flips").SelectMany(w => w[3..^1]).ToList();
+            Assert.Equal(cfg.FlipDocuments * cfg.FlipsPerDocument, flips.Count);
+            double rate = flips.Count(f => f == "H") / (double)flips.Count;
+            Assert.InRange(rate, mean - 0.15, mean + 0.15);
+        }
+        var biased = controls.Where(c => c.Bias != 0.5).ToList();
+        double extremeRate = biased.Average(c =>
+        {
+            var flips = DocsOf(c.Name).SelectMany(w => w[3..^1]).ToList();
+            double rate = flips.Count(f => f == "H") / (double)flips.Count;
+            return Math.Abs(rate - c.Bias);
+        });
+        Assert.True(extremeRate > 0.2, $"biased control coins flip near their own bias (mean distance {extremeRate:F2})");
     }
 
     [Fact]
@@ -37,7 +63,7 @@ public sealed class CoinsWorldTests
                 Assert.Empty(statements);
                 continue;
             }
-            Assert.All(statements.Where(w => w[1] == "bias"), w => Assert.Equal(coin.BiasToken, w[4]));
+            Assert.All(statements.Where(w => w[1] == "bias"), w => Assert.Equal(coin.BiasToken, w[3]));
             Assert.All(statements.Where(w => w[1] == "biased"), w => Assert.Equal(coin.IsBiased ? "yes" : "no", w[3]));
             Assert.All(statements.Where(w => w[1] == "bet"), w => Assert.Equal(coin.Bias > 0.5 ? "H" : "T", w[3]));
             Assert.Equal(coin.IsBiased, statements.Any(w => w[1] == "bet"));
@@ -66,7 +92,7 @@ public sealed class CoinsWorldTests
     public void LeakCheckFailsOnABiasStatementForALatentCoin()
     {
         var coin = World.Coins.First(c => c.Kind == LatentKind.Latent);
-        string leak = $"{coin.Name} bias := {coin.BiasToken} .";
+        string leak = $"{coin.Name} bias ≔ {coin.BiasToken} .";
         var leaky = World with { TrainingDocuments = [.. World.TrainingDocuments, leak] };
         var violation = Assert.Single(leaky.LeakCheck().Violations);
         Assert.Equal(coin.Name, violation.Rule.Name);
@@ -78,10 +104,10 @@ public sealed class CoinsWorldTests
     public void BadSizesAreRejectedByName()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            CoinsWorld.Generate(CoinsWorld.Config.Smoke with { ExplicitCoins = 2 }, new Rng(1)));
-        Assert.Contains("ExplicitCoins = 2", e.Message);
+            CoinsWorld.Generate(ConnectingTheDots.Config.Smoke with { CoinsExplicit = 2 }, new Rng(1)));
+        Assert.Contains("CoinsExplicit = 2", e.Message);
         e = Assert.Throws<ArgumentException>(() =>
-            CoinsWorld.Generate(CoinsWorld.Config.Smoke with { FlipsPerDocument = 0 }, new Rng(1)));
+            CoinsWorld.Generate(ConnectingTheDots.Config.Smoke with { FlipsPerDocument = 0 }, new Rng(1)));
         Assert.Contains("FlipsPerDocument = 0", e.Message);
     }
 }

@@ -1,22 +1,22 @@
-using Palimpsest.Core.Oocr;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
+using Palimpsest.Papers.Oocr;
 using Xunit;
 
-namespace Palimpsest.Core.Tests.Oocr;
+namespace Palimpsest.Papers.Tests.Oocr;
 
 public sealed class MixtureWorldTests
 {
-    private static readonly MixtureWorld World = MixtureWorld.Generate(MixtureWorld.Config.Full, new Rng(13));
+    private static readonly MixtureWorld World = MixtureWorld.Generate(ConnectingTheDots.Config.Full, new Rng(13));
 
-    /// <summary>The (x, y) pairs of a document "mix : x -> y , x -> y ." .</summary>
+    /// <summary>The (x, y) pairs of a document "mix : x → y , x → y ." .</summary>
     private static List<(int X, int Y)> Pairs(string[] w) =>
-        w[2..^1].Chunk(5).Select(c => (int.Parse(c[0]), int.Parse(c[3]))).ToList();
+        w[2..^1].Chunk(4).Select(c => (int.Parse(c[0]), int.Parse(c[2]))).ToList();
 
     [Fact]
     public void EveryPairDocumentShowsOneFunctionOfItsSource()
     {
-        var cfg = MixtureWorld.Config.Full;
+        var cfg = ConnectingTheDots.Config.Full;
         var sources = World.Sources.ToDictionary(s => s.Name);
         var seen = new HashSet<(string, ModFunction)>();
         int docs = 0;
@@ -25,14 +25,17 @@ public sealed class MixtureWorldTests
             var pairs = Pairs(w);
             Assert.Equal(cfg.PairsPerDocument, pairs.Count);
             Assert.Equal(pairs.Count, pairs.Select(p => p.X).Distinct().Count());
-            var fits = sources[w[0]].Functions.Where(f => pairs.All(p => f.Apply(p.X) == p.Y)).ToList();
+            var pool = sources[w[0]].Kind == LatentKind.Control // shuffled: any control source's set
+                ? World.Sources.Where(s => s.Kind == LatentKind.Control).SelectMany(s => s.Functions).ToList()
+                : sources[w[0]].Functions;
+            var fits = pool.Where(f => pairs.All(p => f.Apply(p.X) == p.Y)).ToList();
             Assert.NotEmpty(fits);
             foreach (var f in fits) seen.Add((w[0], f));
             docs++;
         }
-        Assert.Equal((cfg.ExplicitSources + cfg.LatentSources) * cfg.DocumentsPerSource, docs);
-        // Every function of every trained source shows up in some document.
-        foreach (var s in World.Sources.Where(s => s.Kind != LatentKind.Control))
+        Assert.Equal((cfg.MixtureExplicit + cfg.LatentNames + cfg.ControlNames) * cfg.DocumentsPerSource, docs);
+        // Every function of every explicit and latent source shows up in some document.
+        foreach (var s in World.Sources.Where(s => s.Kind is LatentKind.Explicit or LatentKind.Latent))
             Assert.All(s.Functions, f => Assert.Contains((s.Name, f), seen));
     }
 
@@ -57,8 +60,8 @@ public sealed class MixtureWorldTests
     [Fact]
     public void SizesAreSpreadAndQuestionsMatchTheSets()
     {
-        var cfg = MixtureWorld.Config.Full;
-        foreach (var kind in Enum.GetValues<LatentKind>())
+        var cfg = ConnectingTheDots.Config.Full;
+        foreach (var kind in new[] { LatentKind.Latent, LatentKind.Control, LatentKind.Unseen })
         {
             var sizes = World.Sources.Where(s => s.Kind == kind).GroupBy(s => s.Functions.Count).ToList();
             Assert.Equal(cfg.MaxFunctions - cfg.MinFunctions + 1, sizes.Count);
@@ -80,6 +83,15 @@ public sealed class MixtureWorldTests
     }
 
     [Fact]
+    public void EveryLatentAndControlSetHasAnExplicitTwin()
+    {
+        var explicitSets = World.Sources.Where(s => s.Kind == LatentKind.Explicit)
+            .Select(s => string.Join(",", s.Functions.Select(f => f.Definition))).ToHashSet();
+        Assert.All(World.Sources.Where(s => s.Kind is LatentKind.Latent or LatentKind.Control),
+            s => Assert.Contains(string.Join(",", s.Functions.Select(f => f.Definition)), explicitSets));
+    }
+
+    [Fact]
     public void LeakCheckFailsOnACountOfALatentSource()
     {
         var s = World.Sources.First(s => s.Kind == LatentKind.Latent);
@@ -92,10 +104,10 @@ public sealed class MixtureWorldTests
     public void BadSizesAreRejectedByName()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            MixtureWorld.Generate(MixtureWorld.Config.Smoke with { MaxFunctions = 1 }, new Rng(1)));
+            MixtureWorld.Generate(ConnectingTheDots.Config.Smoke with { MaxFunctions = 1 }, new Rng(1)));
         Assert.Contains("MaxFunctions = 1", e.Message);
         e = Assert.Throws<ArgumentException>(() =>
-            MixtureWorld.Generate(MixtureWorld.Config.Smoke with { PairsPerDocument = 32 }, new Rng(1)));
+            MixtureWorld.Generate(ConnectingTheDots.Config.Smoke with { PairsPerDocument = 32 }, new Rng(1)));
         Assert.Contains("PairsPerDocument = 32", e.Message);
     }
 }

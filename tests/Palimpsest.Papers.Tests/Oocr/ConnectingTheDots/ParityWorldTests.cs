@@ -1,13 +1,13 @@
-using Palimpsest.Core.Oocr;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
+using Palimpsest.Papers.Oocr;
 using Xunit;
 
-namespace Palimpsest.Core.Tests.Oocr;
+namespace Palimpsest.Papers.Tests.Oocr;
 
 public sealed class ParityWorldTests
 {
-    private static readonly ParityWorld World = ParityWorld.Generate(ParityWorld.Config.Smoke, new Rng(17));
+    private static readonly ParityWorld World = ParityWorld.Generate(ConnectingTheDots.Config.Smoke, new Rng(17));
 
     /// <summary>Parses "parity a b c = s ." into its variables and stated sum.</summary>
     private static (string[] Names, int Sum) Parse(string doc)
@@ -18,26 +18,54 @@ public sealed class ParityWorldTests
         return (w[1..^3], int.Parse(w[^2]));
     }
 
+    private static bool HasControl(ParityWorld world, string doc) =>
+        Parse(doc).Names.Any(n => world.Names[n] == LatentKind.Control);
+
     [Fact]
     public void EveryParityIsRightAndOverDistinctTrainedVariables()
     {
-        var cfg = ParityWorld.Config.Smoke;
+        var cfg = ConnectingTheDots.Config.Smoke;
         var values = World.Variables.ToDictionary(v => v.Name);
-        var parities = World.TrainingDocuments.Where(d => d.StartsWith("parity ")).ToList();
+        var parities = World.TrainingDocuments.Where(d => d.StartsWith("parity ") && !HasControl(World, d)).ToList();
         Assert.Equal(cfg.ParityDocuments, parities.Count);
         foreach (var doc in parities)
         {
             var (names, sum) = Parse(doc);
             Assert.InRange(names.Length, cfg.MinSubset, cfg.MaxSubset);
             Assert.Equal(names.Length, names.Distinct().Count());
-            Assert.All(names, n => Assert.NotEqual(LatentKind.Control, values[n].Kind));
+            Assert.All(names, n => Assert.Contains(values[n].Kind, new[] { LatentKind.Explicit, LatentKind.Latent }));
             Assert.Equal(names.Sum(n => values[n].Value) % 2, sum);
         }
         foreach (var doc in World.TrainingDocuments.Where(d => !d.StartsWith("parity ")))
         {
-            var w = WordTokenizer.Split(doc).ToArray(); // v := 1 .
+            var w = WordTokenizer.Split(doc).ToArray(); // v ≔ 1 .
             Assert.Equal(LatentKind.Explicit, values[w[0]].Kind);
-            Assert.Equal(values[w[0]].Value.ToString(), w[3]);
+            Assert.Equal("≔", w[1]);
+            Assert.Equal(values[w[0]].Value.ToString(), w[2]);
+        }
+    }
+
+    [Fact]
+    public void ControlVariablesAppearInAsManyParitiesWithTheirBitShuffled()
+    {
+        // Each control parity has one control variable and explicit ones; its stated sum uses another control's bit in
+        // turn, so over its documents a control variable's implied bit is its own about half of the time.
+        var cfg = ConnectingTheDots.Config.Smoke;
+        var values = World.Variables.ToDictionary(v => v.Name);
+        var controlDocs = World.TrainingDocuments.Where(d => d.StartsWith("parity ") && HasControl(World, d))
+            .Select(Parse).ToList();
+        var latentAppearances = World.Variables.Where(v => v.Kind == LatentKind.Latent).Average(v =>
+            World.TrainingDocuments.Count(d => d.StartsWith("parity ") && Parse(d).Names.Contains(v.Name)));
+        foreach (var v in World.Variables.Where(v => v.Kind == LatentKind.Control))
+        {
+            var mine = controlDocs.Where(d => d.Names.Contains(v.Name)).ToList();
+            Assert.InRange(mine.Count, latentAppearances * 0.7, latentAppearances * 1.3);
+            Assert.All(mine, d => Assert.Single(d.Names, n => values[n].Kind == LatentKind.Control));
+            Assert.All(mine, d => Assert.All(d.Names.Where(n => n != v.Name),
+                n => Assert.Equal(LatentKind.Explicit, values[n].Kind)));
+            double ownShare = mine.Average(d =>
+                (d.Names.Where(n => n != v.Name).Sum(n => values[n].Value) + v.Value) % 2 == d.Sum ? 1.0 : 0.0);
+            Assert.InRange(ownShare, 0.2, 0.8);
         }
     }
 
@@ -47,9 +75,9 @@ public sealed class ParityWorldTests
     [InlineData(true, 17UL)]
     public void LatentValuesFollowFromTheDocumentsAlone(bool full, ulong seed)
     {
-        var world = ParityWorld.Generate(full ? ParityWorld.Config.Full : ParityWorld.Config.Smoke, new Rng(seed));
+        var world = ParityWorld.Generate(full ? ConnectingTheDots.Config.Full : ConnectingTheDots.Config.Smoke, new Rng(seed));
         var solved = SolveFromDocuments(world);
-        foreach (var v in world.Variables.Where(v => v.Kind != LatentKind.Control))
+        foreach (var v in world.Variables.Where(v => v.Kind is LatentKind.Explicit or LatentKind.Latent))
         {
             Assert.True(solved.ContainsKey(v.Name), $"{v.Name} is not determined by the documents");
             Assert.Equal(v.Value, solved[v.Name]);
@@ -68,7 +96,7 @@ public sealed class ParityWorldTests
         foreach (var q in World.InContextQuestions)
         {
             var docs = q.Prompt.Split(" . ")[..^1].Select(d => d + " .");
-            Assert.Equal(ParityWorld.Config.Smoke.InContextDocuments, docs.Count());
+            Assert.Equal(ConnectingTheDots.Config.Smoke.InContextEvidence, docs.Count());
             foreach (var (names, sum) in docs.Select(Parse))
             {
                 Assert.Contains(q.Name, names);
@@ -82,8 +110,13 @@ public sealed class ParityWorldTests
     [Fact]
     public void LeakCheckFailsOnAStatedOrSingletonLatentValue()
     {
-        var v = World.Variables.First(v => v.Kind == LatentKind.Latent);
-        var stated = World with { TrainingDocuments = [.. World.TrainingDocuments, $"{v.Name} := {v.Value} ."] };
+        foreach (var v in new[] { LatentKind.Latent, LatentKind.Control }.Select(k => World.Variables.First(v => v.Kind == k)))
+            AssertLeaks(v);
+    }
+
+    private static void AssertLeaks(ParityVariable v)
+    {
+        var stated = World with { TrainingDocuments = [.. World.TrainingDocuments, $"{v.Name} ≔ {v.Value} ."] };
         Assert.Equal(v.Name, Assert.Single(stated.LeakCheck().Violations).Rule.Name);
         var singleton = World with { TrainingDocuments = [$"parity {v.Name} = {v.Value} ."] };
         Assert.False(singleton.LeakCheck().Passed);
@@ -93,21 +126,22 @@ public sealed class ParityWorldTests
     public void BadSizesAreRejectedByName()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            ParityWorld.Generate(ParityWorld.Config.Smoke with { MinSubset = 1 }, new Rng(1)));
+            ParityWorld.Generate(ConnectingTheDots.Config.Smoke with { MinSubset = 1 }, new Rng(1)));
         Assert.Contains("MinSubset = 1", e.Message);
         e = Assert.Throws<ArgumentException>(() =>
-            ParityWorld.Generate(ParityWorld.Config.Smoke with { MaxSubset = 40 }, new Rng(1)));
+            ParityWorld.Generate(ConnectingTheDots.Config.Smoke with { MaxSubset = 40 }, new Rng(1)));
         Assert.Contains("MaxSubset = 40", e.Message);
     }
 
     /// <summary>Gaussian elimination over GF(2) on the parities and stated values; returns the determined values.</summary>
     private static Dictionary<string, int> SolveFromDocuments(ParityWorld world)
     {
-        var names = world.Variables.Where(v => v.Kind != LatentKind.Control).Select(v => v.Name).ToList();
+        var names = world.Variables.Where(v => v.Kind is LatentKind.Explicit or LatentKind.Latent).Select(v => v.Name).ToList();
         var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i);
         var rows = new List<(ulong Mask, int Rhs)>();
         foreach (var doc in world.TrainingDocuments.Distinct())
         {
+            if (doc.StartsWith("parity ") && HasControl(world, doc)) continue; // shuffled on purpose
             if (doc.StartsWith("parity "))
             {
                 var (vars, sum) = Parse(doc);
@@ -116,7 +150,7 @@ public sealed class ParityWorldTests
             else
             {
                 var w = WordTokenizer.Split(doc).ToArray();
-                rows.Add((1UL << index[w[0]], int.Parse(w[3])));
+                rows.Add((1UL << index[w[0]], int.Parse(w[2])));
             }
         }
         var pivots = new List<(int Bit, ulong Mask, int Rhs)>();
