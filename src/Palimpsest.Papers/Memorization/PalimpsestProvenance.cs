@@ -277,36 +277,15 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
         var world = BuildWorld(cfg, ctx);
         using var models = new ModelPool(world.Shape, ctx);
         var alice = TrainAlice(world, cfg, ctx, models);
-        var reference = TrainEpoch(world, cfg, ctx, models.Fresh("ref-init"), ctx.Rng("ref-order").Permutation(world.Documents.Count),
-            LrScheduleKind.Constant, "reference");
+        var referenceOrder = ctx.Rng("ref-order").Permutation(world.Documents.Count);
+        var reference = TrainEpoch(world, cfg, ctx, models.Fresh("ref-init"), referenceOrder, LrScheduleKind.Constant, "reference");
         var replays = ReplayLastPhase(alice, world, cfg, ctx, models);
         var scorer = new Scorer(world, PerDocumentLoss(reference, world.Documents), replays.Models, alice.Model, cfg);
 
-        var bobs = new List<Bob>();
-        for (int i = 0; i < cfg.FineTuneSizes.Length; i++)
-        {
-            int size = cfg.FineTuneSizes[i];
-            var derived = FineTune(models.Keep(alice.Model.Copy()), world, size, cfg, 1, ctx, $"derived-{i}");
-            bobs.Add(scorer.Observe(BobKind.Derived, derived, size, ctx.Rng($"bob-text-derived-{i}")));
-        }
-        int middle = cfg.FineTuneSizes[cfg.FineTuneSizes.Length / 2];
-        var hot = FineTune(models.Keep(alice.Model.Copy()), world, middle, cfg, cfg.HotFineTuneFactor, ctx, "derived-hot");
-        bobs.Add(scorer.Query(BobKind.DerivedHot, hot, middle));
-        for (int i = 0; i < cfg.FineTuneSizes.Length; i++)
-        {
-            int size = cfg.FineTuneSizes[i];
-            var independent = TrainEpoch(world, cfg, ctx, models.Fresh($"null-init-{i}"),
-                ctx.Rng($"null-order-{i}").Permutation(world.Documents.Count), LrScheduleKind.Constant, $"null-{i}");
-            var nullBob = FineTune(independent, world, size, cfg, 1, ctx, $"null-{i}");
-            bobs.Add(scorer.Observe(BobKind.Null, nullBob, size, ctx.Rng($"bob-text-null-{i}")));
-        }
-        if (cfg.UseDecayAblation)
-        {
-            // Alice's own run (initialisation and order) with a rate decaying to DecayFloor: late documents get small updates.
-            var decayed = TrainEpoch(world, cfg, ctx, models.Fresh("alice-init"), world.AliceOrder, LrScheduleKind.Cosine,
-                "alice-decay");
-            bobs.Add(scorer.Query(BobKind.DerivedDecay, FineTune(decayed, world, middle, cfg, 1, ctx, "derived-decay"), middle));
-        }
+        var bobs = DerivedBobs(alice, world, cfg, ctx, models, scorer)
+            .Concat(NullBobs(world, cfg, ctx, models, scorer))
+            .Concat(cfg.UseDecayAblation ? [DecayAblation(world, cfg, ctx, models, scorer)] : [])
+            .ToList();
         return Summarise(world, scorer, alice, replays, bobs, cfg);
     }
 
@@ -409,6 +388,53 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
         }
         return new Replays(reshuffled, gap);
     }
+
+    /// <summary>Bobs fine-tuned from Alice: one per fine-tune size (judged in both settings), and the hot fine-tune.</summary>
+    private static List<Bob> DerivedBobs(AliceModels alice, World world, Config cfg, RunContext ctx, ModelPool models,
+        Scorer scorer)
+    {
+        var bobs = new List<Bob>();
+        for (int i = 0; i < cfg.FineTuneSizes.Length; i++)
+        {
+            int size = cfg.FineTuneSizes[i];
+            var derived = FineTune(models.Keep(alice.Model.Copy()), world, size, cfg, 1, ctx, $"derived-{i}");
+            bobs.Add(scorer.Observe(BobKind.Derived, derived, size, ctx.Rng($"bob-text-derived-{i}")));
+        }
+        int middle = MiddleSize(cfg);
+        var hot = FineTune(models.Keep(alice.Model.Copy()), world, middle, cfg, cfg.HotFineTuneFactor, ctx, "derived-hot");
+        bobs.Add(scorer.Query(BobKind.DerivedHot, hot, middle));
+        return bobs;
+    }
+
+    /// <summary>Null Bobs: an independent model (own initialisation and order) per fine-tune size, given that fine-tune.</summary>
+    private static List<Bob> NullBobs(World world, Config cfg, RunContext ctx, ModelPool models, Scorer scorer)
+    {
+        var bobs = new List<Bob>();
+        for (int i = 0; i < cfg.FineTuneSizes.Length; i++)
+        {
+            int size = cfg.FineTuneSizes[i];
+            var independent = TrainEpoch(world, cfg, ctx, models.Fresh($"null-init-{i}"),
+                ctx.Rng($"null-order-{i}").Permutation(world.Documents.Count), LrScheduleKind.Constant, $"null-{i}");
+            var nullBob = FineTune(independent, world, size, cfg, 1, ctx, $"null-{i}");
+            bobs.Add(scorer.Observe(BobKind.Null, nullBob, size, ctx.Rng($"bob-text-null-{i}")));
+        }
+        return bobs;
+    }
+
+    /// <summary>
+    /// Alice's own run (initialisation and order) with a rate decaying to <see cref="DecayFloor"/>, so that late
+    /// documents get small updates, then the middle fine-tune: the paper's warning about decaying schedules.
+    /// </summary>
+    private static Bob DecayAblation(World world, Config cfg, RunContext ctx, ModelPool models, Scorer scorer)
+    {
+        var decayed = TrainEpoch(world, cfg, ctx, models.Fresh("alice-init"), world.AliceOrder, LrScheduleKind.Cosine,
+            "alice-decay");
+        int middle = MiddleSize(cfg);
+        return scorer.Query(BobKind.DerivedDecay, FineTune(decayed, world, middle, cfg, 1, ctx, "derived-decay"), middle);
+    }
+
+    /// <summary>The fine-tune size of the hot and the decay ablations: the middle entry of FineTuneSizes.</summary>
+    private static int MiddleSize(Config cfg) => cfg.FineTuneSizes[cfg.FineTuneSizes.Length / 2];
 
     /// <summary>One epoch over Alice's documents: the options every independent run and every replay share.</summary>
     private static TrainOptions EpochOptions(int documents, Config cfg, LrScheduleKind schedule) => new()
