@@ -1,6 +1,6 @@
 using Palimpsest.Core.Metrics;
 
-namespace Palimpsest.Core.ModelProvenance;
+namespace Palimpsest.Papers.Memorization;
 
 /// <summary>The observational partition test on one text sample of Bob's.</summary>
 /// <param name="Rho">Spearman correlation between training position and the n-gram overlap credited to each example.</param>

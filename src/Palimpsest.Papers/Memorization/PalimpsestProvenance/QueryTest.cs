@@ -1,7 +1,7 @@
 using Palimpsest.Core.Metrics;
 using Palimpsest.Core.Randomness;
 
-namespace Palimpsest.Core.ModelProvenance;
+namespace Palimpsest.Papers.Memorization;
 
 /// <summary>The query-setting test on one suspect model ("Bob").</summary>
 /// <param name="Rho">Spearman correlation between training position and Bob's (reference-corrected) loss.</param>

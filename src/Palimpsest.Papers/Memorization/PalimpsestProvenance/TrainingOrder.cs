@@ -1,7 +1,6 @@
 using Palimpsest.Core.Metrics;
-using Palimpsest.Core.Training;
 
-namespace Palimpsest.Core.ModelProvenance;
+namespace Palimpsest.Papers.Memorization;
 
 /// <summary>
 /// Alice's training record: the position at which each example was seen. The provenance tests' p-values are valid
@@ -9,9 +8,6 @@ namespace Palimpsest.Core.ModelProvenance;
 /// </summary>
 public sealed record TrainingOrder(IReadOnlyList<int> Positions)
 {
-    /// <summary>Positions from a trainer's order log (first time each of <paramref name="exampleCount"/> examples was seen).</summary>
-    public static TrainingOrder FromLog(TrainLog log, int exampleCount) => new(log.FirstSeenPosition(exampleCount));
-
     /// <summary>Positions from an explicit order: <c>order[k]</c> is the example seen at position k.</summary>
     public static TrainingOrder FromSequence(IReadOnlyList<int> order, int exampleCount)
     {

@@ -1,4 +1,4 @@
-namespace Palimpsest.Core.ModelProvenance;
+namespace Palimpsest.Papers.Memorization;
 
 /// <summary>The observational reshuffle test on one text sample of Bob's.</summary>
 /// <param name="TrueScore">Mean log-probability of Bob's text under Alice's true-order model.</param>
