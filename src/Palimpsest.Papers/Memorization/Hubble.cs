@@ -3,7 +3,6 @@ using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Membership;
 using Palimpsest.Core.Metrics;
 using Palimpsest.Core.Models;
-using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Reporting;
 using Palimpsest.Core.Text;
 using Palimpsest.Core.Training;
@@ -17,27 +16,49 @@ namespace Palimpsest.Papers.Memorization;
 /// Advance the Study of LLM Memorization", arXiv:2510.19811 (official code: https://github.com/allegro-lab/hubble).
 /// Claim: memorization of inserted text grows with its number of duplicates; the same duplicates are memorized less
 /// in a larger corpus (dilution) and more by a larger model; text seen only early in training is largely forgotten,
-/// while late insertions stay memorized. Scaled down: DCLM becomes slot-template articles, Hubble's perturbations
-/// become passages of random slot words and biographies inserted a known number of times (0 = held out), and the 1B/8B
-/// models on 100B/500B tokens become TinyGpts of two widths on T and 4T tokens.
-/// Claims: the findings are the dose response, dilution, timing (suffix loss and exact match) and model size, each
-/// comparison paired passage by passage; each comparison between two trainings has a control that could win, the
-/// same comparison on held-out passages (two trainings also differ in how they predict random slot words they never
-/// saw, and a finding must exceed that); the preconditions are that training learnt the background, that the most
-/// duplicated passages were memorised, and (for dilution) that the background was still being learnt at the end.
+/// while late insertions stay memorized. Scaled down: DCLM becomes an encyclopedia of fictitious people mentioned with
+/// Zipfian frequency (knowledge a tiny model is still acquiring when training ends, so that the background competes
+/// for capacity as web text does), Hubble's perturbations become passages of random slot words and biographies of
+/// people the background never mentions, inserted a known number of times (0 = held out), and the 1B/8B models on
+/// 100B/500B tokens become TinyGpts of two widths on T and 4T tokens, at a constant learning rate (or one that decays
+/// only after both timing windows), so that late copies are not learnt at a lower rate than early ones.
+/// Claims: the findings are the dose response, dilution, timing (suffix loss and exact match) and model size; the
+/// comparisons between two trainings are paired passage by passage on suffix loss minus the same training's mean
+/// held-out suffix loss (two trainings also differ in how they predict random slot words they never saw); each has a
+/// control, the same comparison with the held-out passages' sampling noise counted; the preconditions are that
+/// training learnt the background, that the most duplicated passages were memorised, and (for dilution and timing)
+/// that the background was still being learnt at the end of every standard-width training.
 /// </summary>
 public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
 {
+    /// <summary>What the background is made of.</summary>
+    public enum BackgroundKind
+    {
+        /// <summary>One-fact sentences about people mentioned with Zipfian frequency (<see cref="Memorization.Encyclopedia"/>).</summary>
+        Encyclopedia,
+        /// <summary>Slot-template articles (<see cref="SlotCorpus"/>): the first runs' background, mastered early.</summary>
+        Templates,
+    }
+
     /// <summary>Budgets; defaults are the Full budget.</summary>
     public sealed record Config : IExperimentConfig<Config>
     {
-        /// <summary>Background articles of corpus T (about 0.8M tokens); run B trains on four times as many.</summary>
+        /// <summary>
+        /// The background (Hubble: DCLM web text). Issue 14: the template background was mastered early, so a 4× corpus
+        /// did not compete for capacity; the encyclopedia's long tail of facts is still being learnt when training ends.
+        /// </summary>
+        public BackgroundKind Background { get; init; } = BackgroundKind.Encyclopedia;
+        /// <summary>Background articles of corpus T (protocol: about 1M tokens); run B trains on four times as many.</summary>
         public int BackgroundArticles { get; init; } = 16_000;
         /// <summary>Words per background article (fits the context with its end token).</summary>
         public int ArticleWords { get; init; } = 48;
+        /// <summary>People the encyclopedia mentions: more than a 2-layer model can learn from corpus T or 4T.</summary>
+        public int People { get; init; } = 4_000;
+        /// <summary>Zipf exponent of how often each person is mentioned (rank r has weight (r + 1)^-s): a head learnt early, a tail still being learnt.</summary>
+        public double ZipfExponent { get; init; } = 1.0;
         /// <summary>Duplicate levels (Hubble: 0, 1, 4, 16, 64, 256).</summary>
         public int[] Duplicates { get; init; } = [0, 1, 4, 16, 64];
-        /// <summary>Passages and biographies per duplicate level.</summary>
+        /// <summary>Passages and biographies per duplicate level (protocol: about 13).</summary>
         public int PerLevel { get; init; } = 20;
         /// <summary>Passage prefix given to the model, in words (protocol: 16).</summary>
         public int PrefixWords { get; init; } = 16;
@@ -55,24 +76,49 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
         public int Context { get; init; } = 64;
         /// <summary>Sequences per step; one epoch over the stream.</summary>
         public int BatchSize { get; init; } = 16;
-        /// <summary>Peak learning rate; cosine decay to a tenth (the schedule drives the timing effect).</summary>
+        /// <summary>Peak learning rate (AdamW).</summary>
         public double LearningRate { get; init; } = 2e-3;
-        /// <summary>Runs D and E insert only inside the first or the last this share of training.</summary>
+        /// <summary>
+        /// Learning-rate shape after the warm-up. The first runs used cosine decay to a tenth, so late copies were learnt at
+        /// a lower rate than early ones (the protocol's caveat); issue 14: constant, or warmup-stable-decay with the decay
+        /// after both timing windows.
+        /// </summary>
+        public LrScheduleKind Schedule { get; init; } = LrScheduleKind.Constant;
+        /// <summary>Warmup-stable-decay only: the share of training in the final decay; run E's window ends before it.</summary>
+        public double DecayFraction { get; init; } = 0.1;
+        /// <summary>Cosine and warmup-stable-decay: the final learning rate over the peak.</summary>
+        public double MinLrFraction { get; init; } = 0.1;
+        /// <summary>Runs D and E insert only inside the first or the last this share of the background (Hubble: 0.25 among its windows).</summary>
         public double TimingWindow { get; init; } = 0.25;
         /// <summary>
-        /// Held-out background articles on which every training's background loss is measured, before training and at
-        /// every tenth of it (not in the protocol: it shows whether the background is still being learnt). They come from
-        /// their own seed stream, so the training data are the same with or without them.
+        /// Held-out background articles on which every training's background loss is measured (not in the protocol: it
+        /// shows whether the background is still being learnt). They come from their own seed stream, so the training
+        /// data are the same with or without them.
         /// </summary>
         public int HeldOutArticles { get; init; } = 200;
+        /// <summary>Evaluations of the held-out background loss per training, evenly spaced (the precondition averages those of each of the last two tenths).</summary>
+        public int BackgroundEvaluations { get; init; } = 40;
 
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
-        /// <summary>Seconds: a tiny corpus and three duplicate levels.</summary>
+        /// <summary>Seconds: a tiny corpus and encyclopedia, three duplicate levels.</summary>
         public static Config Smoke { get; } = Full with
         {
-            BackgroundArticles = 1_300, Duplicates = [0, 4, 16], PerLevel = 10, LargeWidth = 96, BatchSize = 8,
+            BackgroundArticles = 1_300, People = 300, Duplicates = [0, 4, 16], PerLevel = 10, LargeWidth = 96,
+            BatchSize = 8, HeldOutArticles = 50, BackgroundEvaluations = 20,
         };
+
+        /// <summary>Throws with the offending value when a setting is impossible.</summary>
+        public void Validate()
+        {
+            if (!Duplicates.Contains(0))
+                throw new ArgumentException($"Duplicates must include 0 (the held-out control); got {string.Join(",", Duplicates)}");
+            if (!(TimingWindow > 0 && TimingWindow <= 0.5)) throw new ArgumentException($"TimingWindow {TimingWindow} must be in (0, 0.5]");
+            if (!(DecayFraction >= 0 && DecayFraction < 1 - TimingWindow))
+                throw new ArgumentException($"DecayFraction {DecayFraction} must be in [0, 1 - TimingWindow)");
+            if (BackgroundEvaluations < 20)
+                throw new ArgumentException($"BackgroundEvaluations {BackgroundEvaluations} must be at least 20 (two per tenth)");
+        }
     }
 
     /// <summary>What one training run memorized at one duplicate level (means over the level's items).</summary>
@@ -85,7 +131,7 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
     /// <param name="ExactMatch">1 when the greedy continuation of the prefix is the whole suffix, else 0.</param>
     public sealed record PassageScores(string Run, IReadOnlyList<double> SuffixLoss, IReadOnlyList<double> ExactMatch);
 
-    /// <summary>One training's loss on held-out background articles, before training (step 0) and at every tenth of it.</summary>
+    /// <summary>One training's loss on held-out background articles, before training (step 0) and at evenly spaced steps.</summary>
     /// <param name="Run">A, B, C, D or E.</param>
     /// <param name="Steps">Optimizer steps done; the last is the end of training.</param>
     /// <param name="Nll">Mean loss on the held-out background articles (nats/token).</param>
@@ -106,20 +152,10 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
         public required double DoseRho { get; init; }
         /// <summary>Its one-sided log10 p (rho &gt; 0).</summary>
         public required double DoseLog10P { get; init; }
-        /// <summary>Dilution, the protocol's test: one-sided Wilcoxon log10 p that B's suffix loss exceeds A's (passages at ≥ 16 duplicates).</summary>
+        /// <summary>Dilution, the protocol's test on raw suffix loss: one-sided Wilcoxon log10 p that B's exceeds A's (passages at ≥ 16 duplicates).</summary>
         public required double DilutionLog10P { get; init; }
-        /// <summary>Mean suffix loss of B minus A on those passages (nats/token).</summary>
-        public required double DilutionGap { get; init; }
-        /// <summary>Timing, the protocol's test: one-sided Wilcoxon log10 p that D's (early) suffix loss exceeds E's (late), passages seen at least once.</summary>
+        /// <summary>Timing, the protocol's test on raw suffix loss: one-sided Wilcoxon log10 p that D's (early) exceeds E's (late), passages seen at least once.</summary>
         public required double TimingLog10P { get; init; }
-        /// <summary>Exact-match rate of E minus D on those passages.</summary>
-        public required double TimingExactGap { get; init; }
-        /// <summary>Size: mean suffix loss of A minus C at 4 and 16 duplicates (≥ 0: the larger model memorizes as much or more).</summary>
-        public required double SizeGap { get; init; }
-        /// <summary>Run A's mean suffix loss on held-out passages minus that at the most duplicates.</summary>
-        public required double HeldOutMinusMostDuplicated { get; init; }
-        /// <summary>Run A: exact-match rate of the passages at the most duplicates.</summary>
-        public required double TopDoseExactMatch { get; init; }
         /// <summary>Run A: loss-attack AUC of passages seen once against held-out passages.</summary>
         public required double MiaAucOnce { get; init; }
         /// <summary>Tokens in corpus T (run A's stream without insertions).</summary>
@@ -129,6 +165,8 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
     /// <inheritdoc/>
     public override PaperInfo Info { get; } = new("hubble", "memorization",
         "Hubble: a Model Suite to Advance the Study of LLM Memorization", 2025, "https://arxiv.org/abs/2510.19811");
+
+    private static readonly string[] TimingAndDilutionGates = ["learns-background", "memorized-at-top-dose", "background-still-learnt"];
 
     /// <inheritdoc/>
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
@@ -141,41 +179,43 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
         // inserted text verbatim, and without it there is nothing for dilution, timing or size to act on.
         Claim.Precondition<Result>("memorized-at-top-dose",
             "Run A reproduces the most duplicated passages' suffixes verbatim from their prefixes",
-            r => r.TopDoseExactMatch, Comparison.AtLeast, 0.8, Budget.Full, "exact-match rate"),
-        // Threshold: issue 14 ("the background loss is still falling in the last 10% of training"): a larger corpus
-        // can dilute memorization only while its background still competes for the model's capacity.
+            r => TopDoseExactMatch(r), Comparison.AtLeast, 0.8, Budget.Full, "exact-match rate"),
+        // Threshold: issue 14 ("the background loss is still falling in the last 10% of training"): a larger corpus can
+        // dilute memorization, and later training erase early copies, only while the background still competes for the
+        // model's capacity. Means over each tenth's evaluations, so that one noisy evaluation cannot decide.
         Claim.Precondition<Result>("background-still-learnt",
-            "The background is still being learnt at the end of run B: its held-out background loss falls over the last tenth of training",
-            r => LastTenthDrop(Curve(r, "B")), Comparison.Greater, 0, Budget.Full, "nats/token"),
+            "The background is still being learnt at the end of every standard-width training (A, B, D, E): the held-out background loss is lower over the last tenth of training than over the tenth before",
+            r => "ABDE".Min(run => LastTenthFall(Curve(r, run.ToString()))), Comparison.Greater, 0, Budget.Full,
+            "nats/token (smallest of four trainings)"),
         Claim.Finding<Result>("grows-with-duplicates",
             "Memorization grows with the number of duplicates (run A, one-sided Spearman test over passages)",
             r => r.DoseLog10P, Comparison.Less, -4, Budget.Full, "log10 p", dependsOn: ["learns-background"]),
         Claim.Finding<Result>("diluted-by-larger-corpus",
-            "The same duplicates are memorized less in a 4× larger corpus: suffix loss of B minus A, passage by passage (≥ 16 duplicates)",
-            r => Evidence.Paired(Loss(r, "B", High), Loss(r, "A", High)), Comparison.Greater, 0, Budget.Full,
-            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose", "background-still-learnt"]),
+            "The same duplicates are memorized less in a 4× larger corpus: suffix loss minus the same training's held-out suffix loss, B minus A, passage by passage (≥ 16 duplicates)",
+            r => Evidence.Paired(Relative(r, "B", High), Relative(r, "A", High)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage, minus the training's mean held-out loss)", dependsOn: TimingAndDilutionGates),
         Claim.Control<Result>("dilution-beyond-held-out",
-            "Dilution exceeds how differently B and A predict held-out passages (B minus A, inserted minus held-out passages)",
+            "Dilution exceeds how differently B and A predict held-out passages, counting the held-out passages' sampling noise (B minus A, inserted minus held-out passages)",
             r => Evidence.Difference(Gap(r, "B", "A", High), Gap(r, "B", "A", HeldOut)), Comparison.Greater, 0, Budget.Full,
-            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose", "background-still-learnt"]),
+            "nats/token (per passage)", dependsOn: TimingAndDilutionGates),
         Claim.Finding<Result>("late-beats-early",
-            "Text inserted only late is memorized more than text inserted only early: suffix loss of D minus E, passage by passage (seen at least once)",
-            r => Evidence.Paired(Loss(r, "D", Seen), Loss(r, "E", Seen)), Comparison.Greater, 0, Budget.Full,
-            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
+            "Text inserted only late is memorized more than text inserted only early: suffix loss minus the same training's held-out suffix loss, D minus E, passage by passage (seen at least once)",
+            r => Evidence.Paired(Relative(r, "D", Seen), Relative(r, "E", Seen)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage, minus the training's mean held-out loss)", dependsOn: TimingAndDilutionGates),
         Claim.Finding<Result>("late-beats-early-exact",
             "Text inserted only late is reproduced verbatim more often than text inserted only early: exact match of E minus D (seen at least once)",
             r => Evidence.Paired(Exact(r, "E", Seen), Exact(r, "D", Seen)), Comparison.Greater, 0, Budget.Full,
-            "exact match (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
+            "exact match (per passage)", dependsOn: TimingAndDilutionGates),
         Claim.Control<Result>("timing-beyond-held-out",
-            "The late-over-early advantage exceeds how differently D and E predict held-out passages (D minus E, inserted minus held-out)",
+            "The late-over-early advantage exceeds how differently D and E predict held-out passages, counting the held-out passages' sampling noise (D minus E, inserted minus held-out)",
             r => Evidence.Difference(Gap(r, "D", "E", Seen), Gap(r, "D", "E", HeldOut)), Comparison.Greater, 0, Budget.Full,
-            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
+            "nats/token (per passage)", dependsOn: TimingAndDilutionGates),
         Claim.Finding<Result>("larger-model-memorizes-more",
-            "The larger model memorizes more: suffix loss of A minus C, passage by passage (4 and 16 duplicates)",
-            r => Evidence.Paired(Loss(r, "A", Mid), Loss(r, "C", Mid)), Comparison.Greater, 0, Budget.Full,
-            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
+            "The larger model memorizes more: suffix loss minus the same training's held-out suffix loss, A minus C, passage by passage (4 and 16 duplicates)",
+            r => Evidence.Paired(Relative(r, "A", Mid), Relative(r, "C", Mid)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage, minus the training's mean held-out loss)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
         Claim.Control<Result>("size-beyond-held-out",
-            "The larger model's advantage exceeds how differently A and C predict held-out passages (A minus C, inserted minus held-out)",
+            "The larger model's advantage exceeds how differently A and C predict held-out passages, counting the held-out passages' sampling noise (A minus C, inserted minus held-out)",
             r => Evidence.Difference(Gap(r, "A", "C", Mid), Gap(r, "A", "C", HeldOut)), Comparison.Greater, 0, Budget.Full,
             "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
     ];
@@ -188,12 +228,20 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
 
     private static BackgroundCurve Curve(Result r, string run) => r.Background.Single(c => c.Run == run);
 
-    /// <summary>The held-out background loss at the last evaluation within the first 90% of training minus the final one.</summary>
-    private static double LastTenthDrop(BackgroundCurve c)
+    /// <summary>
+    /// Mean held-out background loss over the evaluations in the ninth tenth of training (steps in (0.8, 0.9] of the
+    /// total) minus the mean over the last tenth: positive while the background is still being learnt.
+    /// </summary>
+    public static double LastTenthFall(BackgroundCurve c)
     {
-        int at90 = Enumerable.Range(0, c.Steps.Count).Last(i => c.Steps[i] <= 0.9 * c.Steps[^1]);
-        return c.Nll[at90] - c.Nll[^1];
+        double total = c.Steps[^1];
+        double MeanOver(double from, double to) => Enumerable.Range(0, c.Steps.Count)
+            .Where(i => c.Steps[i] > from * total && c.Steps[i] <= to * total).Select(i => c.Nll[i]).DefaultIfEmpty(double.NaN).Average();
+        return MeanOver(0.8, 0.9) - MeanOver(0.9, 1.0);
     }
+
+    /// <summary>Run A: the exact-match rate of the passages at the most duplicates.</summary>
+    public static double TopDoseExactMatch(Result r) => Exact(r, "A", d => d == r.PassageDuplicates.Max()).Average();
 
     /// <summary>The values of the passages whose number of duplicates is in the group.</summary>
     private static double[] InGroup(Result r, IReadOnlyList<double> values, Func<int, bool> group) =>
@@ -201,6 +249,13 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
 
     private static double[] Loss(Result r, string run, Func<int, bool> group) =>
         InGroup(r, r.Passages.Single(p => p.Run == run).SuffixLoss, group);
+
+    /// <summary>Suffix loss of the group's passages minus the same training's mean suffix loss on held-out passages.</summary>
+    public static double[] Relative(Result r, string run, Func<int, bool> group)
+    {
+        double heldOut = Loss(r, run, HeldOut).Average();
+        return Loss(r, run, group).Select(l => l - heldOut).ToArray();
+    }
 
     private static double[] Exact(Result r, string run, Func<int, bool> group) =>
         InGroup(r, r.Passages.Single(p => p.Run == run).ExactMatch, group);
@@ -214,135 +269,117 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        if (!cfg.Duplicates.Contains(0)) throw new ArgumentException($"Duplicates must include 0 (the held-out control); got {string.Join(",", cfg.Duplicates)}");
-        var corpus = new SlotCorpus();
-        var tokenizer = new WordTokenizer(corpus.Vocabulary.Concat(Biography.Words));
-        var data = ctx.Rng("data");
-        int[] Doc(string text) => tokenizer.Encode(text, addBos: false, addEos: true);
-        var background = Enumerable.Range(0, 4 * cfg.BackgroundArticles).Select(_ => Doc(corpus.Article(data, cfg.ArticleWords))).ToList();
-        var names = corpus.Slots["name"].ToArray();
-        data.Shuffle(names);
-        var passages = new List<(string Text, int Duplicates)>();
-        var bios = new List<(Biography Bio, int Duplicates)>();
-        foreach (int d in cfg.Duplicates)
-            for (int i = 0; i < cfg.PerLevel; i++)
-            {
-                passages.Add((corpus.RandomSlots(data, cfg.PrefixWords + cfg.SuffixWords), d));
-                bios.Add((Biography.Draw(names[bios.Count], corpus, data), d));
-            }
-        var inserts = passages.Select(p => new Insert(Doc(p.Text), p.Duplicates))
-            .Concat(bios.Select(b => new Insert(Doc(b.Bio.Text), b.Duplicates))).ToList();
+        cfg.Validate();
+        var world = HubbleWorld.Build(cfg, ctx);
+        var trainings = Runs.Select(run => Train(run, cfg, world, ctx)).ToList();
+        return Summarize(cfg, world, trainings);
+    }
 
-        var passageIds = passages.Select(p => tokenizer.Encode(p.Text, addBos: true, addEos: false)).ToList();
-        var prefixes = passageIds.Select(p => p[..(1 + cfg.PrefixWords)]).ToList();
-        var piiPrompts = bios.SelectMany(b => b.Bio.Fields.Select(f => (Prompt: tokenizer.Encode(f.Prompt, true, false), Answer: tokenizer.Id(f.Answer)))).ToList();
-        var heldOutRng = ctx.Rng("held-out-background"); // its own stream: the training data do not depend on it
-        var heldOutBackground = Enumerable.Range(0, cfg.HeldOutArticles)
-            .Select(_ => tokenizer.Encode(corpus.Article(heldOutRng, cfg.ArticleWords), addBos: true, addEos: true)).ToList();
-        var levels = new List<Level>();
-        var curves = new List<BackgroundCurve>();
-        var suffixLoss = new Dictionary<char, double[]>();
-        var exact = new Dictionary<char, bool[]>();
-        double miaAuc = double.NaN;
-        foreach (char run in Runs)
+    /// <summary>What one training measured, per passage and per PII question, and its background curve.</summary>
+    private sealed record Training(char Run, double[] SuffixLoss, double[] PassageLoss, bool[] Exact, double[] TokenAccuracy,
+        bool[] PiiHits, BackgroundCurve Curve);
+
+    /// <summary>Trains one of the five models on its stream, tracking the held-out background, then measures it.</summary>
+    private static Training Train(char run, Config cfg, HubbleWorld world, RunContext ctx)
+    {
+        var sequences = Packing.PackInOrder(Stream(run, cfg, world, ctx), cfg.Context, WordTokenizer.Bos);
+        var shape = new TinyGptConfig(world.Tokenizer.VocabSize, cfg.Context, cfg.Layers, run == 'C' ? cfg.LargeWidth : cfg.Width, cfg.Heads);
+        using var init = ctx.TorchGenerator(run == 'C' ? "init-large" : "init");
+        using var model = new TinyGpt(shape, init).to(ctx.Device);
+        var options = TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, cfg.LearningRate, inOrder: true) with
         {
-            var stream = run switch
-            {
-                'B' => Insertion.Interleave(background, inserts, ctx.Rng($"insert-{run}")),
-                'D' => Insertion.Interleave(background[..cfg.BackgroundArticles], inserts, ctx.Rng($"insert-{run}"), 0, cfg.TimingWindow),
-                'E' => Insertion.Interleave(background[..cfg.BackgroundArticles], inserts, ctx.Rng($"insert-{run}"), 1 - cfg.TimingWindow, 1),
-                _ => Insertion.Interleave(background[..cfg.BackgroundArticles], inserts, ctx.Rng("insert-A")),
-            };
-            var sequences = Packing.PackInOrder(stream, cfg.Context, WordTokenizer.Bos);
-            var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, run == 'C' ? cfg.LargeWidth : cfg.Width, cfg.Heads);
-            using var init = ctx.TorchGenerator(run == 'C' ? "init-large" : "init");
-            using var model = new TinyGpt(shape, init).to(ctx.Device);
-            var options = TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, cfg.LearningRate, inOrder: true) with { Stage = $"run {run}" };
-            options = options with { EvalEvery = Math.Max(1, options.Steps / 10) };
-            double untrained = LanguageModel.MeanNll(model, heldOutBackground);
-            var log = Trainer.Fit(model, sequences, options, ctx,
-                _ => new Dictionary<string, double> { ["background"] = LanguageModel.MeanNll(model, heldOutBackground) });
-            curves.Add(new BackgroundCurve(run.ToString(), log.Evaluations.Select(e => (double)e.Step).Prepend(0).ToList(),
-                log.Evaluations.Select(e => e.Values["background"]).Prepend(untrained).ToList()));
+            Stage = $"run {run}", Schedule = cfg.Schedule, DecayFraction = cfg.DecayFraction, MinLrFraction = cfg.MinLrFraction,
+        };
+        options = options with { EvalEvery = Math.Max(1, options.Steps / cfg.BackgroundEvaluations) };
+        double untrained = LanguageModel.MeanNll(model, world.HeldOutBackground);
+        var log = Trainer.Fit(model, sequences, options, ctx,
+            _ => new Dictionary<string, double> { ["background"] = LanguageModel.MeanNll(model, world.HeldOutBackground) });
+        var curve = new BackgroundCurve(run.ToString(), log.Evaluations.Select(e => (double)e.Step).Prepend(0).ToList(),
+            log.Evaluations.Select(e => e.Values["background"]).Prepend(untrained).ToList());
+        return Measure(run, model, world, curve);
+    }
 
-            var logProbs = LanguageModel.TokenLogProbs(model, passageIds);
-            var loss = logProbs.Select(lp => -lp[^cfg.SuffixWords..].Average(v => (double)v)).ToArray();
-            var greedy = LanguageModel.Continue(model, prefixes, cfg.SuffixWords);
-            var suffixes = passageIds.Select(p => p[(1 + cfg.PrefixWords)..]).ToList();
-            var hits = greedy.Select((g, i) => g.SequenceEqual(suffixes[i])).ToArray();
-            var tokenAcc = greedy.Select((g, i) => g.Zip(suffixes[i]).Count(z => z.First == z.Second) / (double)cfg.SuffixWords).ToArray();
-            var piiHits = MostLikelyNext(model, piiPrompts.Select(p => p.Prompt).ToList()).Select((t, i) => t == piiPrompts[i].Answer).ToArray();
-            int fields = piiHits.Length / bios.Count;
+    /// <summary>
+    /// The training stream of one run: corpus T (4T for B) with every copy of every insert at a random position, over the
+    /// whole background or, for D and E, inside the first or the last window (E's ending before a final decay).
+    /// </summary>
+    private static List<int[]> Stream(char run, Config cfg, HubbleWorld world, RunContext ctx)
+    {
+        var background = run == 'B' ? world.Background : world.Background.Take(world.CorpusDocuments).ToList();
+        var (start, end) = run switch
+        {
+            'D' => (0, cfg.TimingWindow),
+            'E' => HubbleWorld.WindowEndingAt(LateWindowEnd(cfg), cfg.TimingWindow, background.Sum(d => (long)d.Length),
+                world.Inserts.Sum(i => (long)i.Tokens.Length * i.Copies)),
+            _ => (0.0, 1.0),
+        };
+        // A and C read the same stream, so that they differ only in the model.
+        return Insertion.Interleave(background, world.Inserts, ctx.Rng(run is 'A' or 'C' ? "insert-A" : $"insert-{run}"), start, end);
+    }
+
+    /// <summary>Where run E's window ends, as a share of training: before the decay of warmup-stable-decay, else at the end.</summary>
+    private static double LateWindowEnd(Config cfg) => cfg.Schedule == LrScheduleKind.WarmupStableDecay ? 1 - cfg.DecayFraction : 1;
+
+    /// <summary>Suffix loss, greedy continuation and PII answers of a trained model, batched.</summary>
+    private static Training Measure(char run, TinyGpt model, HubbleWorld world, BackgroundCurve curve)
+    {
+        int prefix = world.PrefixTokens;
+        var logProbs = LanguageModel.TokenLogProbs(model, world.Passages);
+        // logProbs[i][t] is the log-probability of token t + 1, so the suffix's are those from index prefix - 1 on.
+        var suffixLoss = logProbs.Select(lp => -lp[(prefix - 1)..].Average(v => (double)v)).ToArray();
+        var suffixes = world.Passages.Select(p => p[prefix..]).ToList();
+        var greedy = LanguageModel.Continue(model, world.Passages.Select(p => p[..prefix]).ToList(), suffixes[0].Length);
+        var pii = LanguageModel.Continue(model, world.PiiQuestions.Select(q => q.Prompt).ToList(), 1);
+        return new Training(run, suffixLoss, logProbs.Select(lp => (double)MembershipScores.Loss(lp)).ToArray(),
+            greedy.Select((g, i) => g.SequenceEqual(suffixes[i])).ToArray(),
+            greedy.Select((g, i) => g.Zip(suffixes[i]).Count(z => z.First == z.Second) / (double)suffixes[i].Length).ToArray(),
+            pii.Select((c, i) => c[0] == world.PiiQuestions[i].Answer).ToArray(), curve);
+    }
+
+    /// <summary>Per-level means, per-passage scores and the protocol's per-seed tests.</summary>
+    private static Result Summarize(Config cfg, HubbleWorld world, List<Training> trainings)
+    {
+        var dup = world.PassageDuplicates;
+        int[] Where(Func<int, bool> keep) => Enumerable.Range(0, dup.Count).Where(i => keep(dup[i])).ToArray();
+        var levels = new List<Level>();
+        foreach (var t in trainings)
             foreach (int d in cfg.Duplicates)
             {
-                var rows = Enumerable.Range(0, passages.Count).Where(i => passages[i].Duplicates == d).ToList();
-                var bioRows = Enumerable.Range(0, bios.Count).Where(i => bios[i].Duplicates == d).SelectMany(i => Enumerable.Range(i * fields, fields)).ToList();
-                levels.Add(new Level(run.ToString(), d, rows.Average(i => loss[i]), rows.Average(i => hits[i] ? 1.0 : 0.0),
-                    rows.Average(i => tokenAcc[i]), bioRows.Average(i => piiHits[i] ? 1.0 : 0.0)));
+                var rows = Where(x => x == d);
+                var questions = Enumerable.Range(0, world.PiiQuestions.Count)
+                    .Where(q => world.BiographyDuplicates[world.PiiQuestions[q].Biography] == d).ToList();
+                levels.Add(new Level(t.Run.ToString(), d, rows.Average(i => t.SuffixLoss[i]), rows.Average(i => t.Exact[i] ? 1.0 : 0.0),
+                    rows.Average(i => t.TokenAccuracy[i]), questions.Average(q => t.PiiHits[q] ? 1.0 : 0.0)));
             }
-            suffixLoss[run] = loss;
-            exact[run] = hits;
-            if (run == 'A' && cfg.Duplicates.Contains(1))
-            {
-                var rows = Enumerable.Range(0, passages.Count).Where(i => passages[i].Duplicates <= 1).ToArray();
-                miaAuc = Roc.Auc(rows.Select(i => (double)MembershipScores.Loss(logProbs[i])).ToList(), rows.Select(i => passages[i].Duplicates == 1).ToList());
-            }
-        }
-
-        int maxD = cfg.Duplicates.Max();
-        var dup = passages.Select(p => (double)p.Duplicates).ToList();
-        var dose = Correlation.Spearman(dup, suffixLoss['A'].Select(l => -l).ToList(), Alternative.Greater);
-        int[] Where(Func<int, bool> keep) => Enumerable.Range(0, passages.Count).Where(i => keep(passages[i].Duplicates)).ToArray();
-        var high = Where(d => d >= 16);
-        var seen = Where(d => d > 0);
-        var mid = Where(d => d is 4 or 16);
-        double Mean(char run, int[] rows) => rows.Average(i => suffixLoss[run][i]);
+        double[] LossOf(char run) => trainings.Single(t => t.Run == run).SuffixLoss;
+        var a = trainings.Single(t => t.Run == 'A');
+        var dose = Correlation.Spearman(dup.Select(d => (double)d).ToList(), a.SuffixLoss.Select(l => -l).ToList(), Alternative.Greater);
+        double WilcoxonLog10P(char higher, char lower, int[] rows) => PValue.Log10(Wilcoxon.SignedRank(
+            Bootstrap.Gather(LossOf(higher), rows), Bootstrap.Gather(LossOf(lower), rows), Alternative.Greater).PValue);
+        var once = Where(d => d <= 1);
         return new Result
         {
             Levels = levels,
-            PassageDuplicates = passages.Select(p => p.Duplicates).ToList(),
-            Passages = Runs.Select(run => new PassageScores(run.ToString(), suffixLoss[run],
-                exact[run].Select(hit => hit ? 1.0 : 0.0).ToList())).ToList(),
-            Background = curves,
+            PassageDuplicates = dup.ToList(),
+            Passages = trainings.Select(t => new PassageScores(t.Run.ToString(), t.SuffixLoss, t.Exact.Select(h => h ? 1.0 : 0.0).ToList())).ToList(),
+            Background = trainings.Select(t => t.Curve).ToList(),
             DoseRho = dose.Coefficient,
             DoseLog10P = PValue.Log10(dose.PValue),
-            DilutionLog10P = PValue.Log10(Wilcoxon.SignedRank(Bootstrap.Gather(suffixLoss['B'], high), Bootstrap.Gather(suffixLoss['A'], high), Alternative.Greater).PValue),
-            DilutionGap = Mean('B', high) - Mean('A', high),
-            TimingLog10P = PValue.Log10(Wilcoxon.SignedRank(Bootstrap.Gather(suffixLoss['D'], seen), Bootstrap.Gather(suffixLoss['E'], seen), Alternative.Greater).PValue),
-            TimingExactGap = seen.Average(i => (exact['E'][i] ? 1.0 : 0) - (exact['D'][i] ? 1.0 : 0)),
-            SizeGap = Mean('A', mid) - Mean('C', mid),
-            HeldOutMinusMostDuplicated = Mean('A', Where(d => d == 0)) - Mean('A', Where(d => d == maxD)),
-            TopDoseExactMatch = Where(d => d == maxD).Average(i => exact['A'][i] ? 1.0 : 0.0),
-            MiaAucOnce = miaAuc,
-            CorpusTokens = background[..cfg.BackgroundArticles].Sum(d => (long)d.Length),
+            DilutionLog10P = WilcoxonLog10P('B', 'A', Where(High)),
+            TimingLog10P = WilcoxonLog10P('D', 'E', Where(Seen)),
+            MiaAucOnce = cfg.Duplicates.Contains(1)
+                ? Roc.Auc(once.Select(i => a.PassageLoss[i]).ToList(), once.Select(i => dup[i] == 1).ToList())
+                : double.NaN,
+            CorpusTokens = world.Background.Take(world.CorpusDocuments).Sum(d => (long)d.Length),
         };
-    }
-
-    /// <summary>The model's most likely next token after each prompt (greedy, one token).</summary>
-    private static int[] MostLikelyNext(TinyGpt model, IReadOnlyList<int[]> prompts) =>
-        LanguageModel.Continue(model, prompts, 1).Select(c => c[0]).ToArray();
-
-    /// <summary>A fictitious person's biography with four PII fields, each asked by the prefix that precedes it.</summary>
-    public sealed record Biography(string Text, IReadOnlyList<(string Prompt, string Answer)> Fields)
-    {
-        /// <summary>The biography's frame words.</summary>
-        public static IReadOnlyList<string> Words { get; } = "was born in . works as a the number of is and lives in".Split(' ');
-
-        /// <summary>Draws the four fields (birthplace, trade, number, home) for <paramref name="name"/>.</summary>
-        public static Biography Draw(string name, SlotCorpus corpus, Rng rng)
-        {
-            string born = rng.Pick(corpus.Slots["place"]), trade = rng.Pick(corpus.Slots["trade"]);
-            string number = rng.Pick(corpus.Slots["number"]), home = rng.Pick(corpus.Slots["place"]);
-            string p1 = $"{name} was born in", p2 = $"{p1} {born} . {name} works as a", p3 = $"{p2} {trade} . the number of {name} is",
-                p4 = $"{p3} {number} and {name} lives in";
-            return new Biography($"{p4} {home} .", [(p1, born), (p2, trade), (p3, number), (p4, home)]);
-        }
     }
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
         [("suffix-loss", ByDuplicates(results, "Does memorization grow with duplicates, and what dilutes or erases it?",
-            "suffix loss given a 16-word prefix (nats/token)", l => l.SuffixLoss)),
+            "suffix loss given the prefix (nats/token)", l => l.SuffixLoss)),
+         ("relative-suffix-loss", ByDuplicates(results, "How much lower is an inserted passage's loss than the same training's held-out loss?",
+            "suffix loss minus the training's held-out suffix loss (nats/token)", l => l.SuffixLoss, relativeToHeldOut: true)),
          ("exact-match", ByDuplicates(results, "How often is the whole suffix reproduced verbatim?", "exact suffix match (share)", l => l.ExactMatch)),
          ("pii", ByDuplicates(results, "Can a person's fields be recovered from the name?", "PII field accuracy (share)", l => l.PiiAccuracy)),
          ("background", BackgroundFigure(results[0]))];
@@ -360,12 +397,15 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
                 c.Run == "A" ? SeriesRole.Method : SeriesRole.Ablation)));
 
     /// <summary>A metric against duplicates (log scale, 0 drawn at 0.5) per run, mean over seeds.</summary>
-    public static GenericChart ByDuplicates(IReadOnlyList<Result> results, string title, string yTitle, Func<Level, double> metric)
+    /// <param name="relativeToHeldOut">Subtract each training's value at 0 duplicates (what the between-training findings judge).</param>
+    public static GenericChart ByDuplicates(IReadOnlyList<Result> results, string title, string yTitle, Func<Level, double> metric,
+        bool relativeToHeldOut = false)
     {
         var dups = results[0].Levels.Select(l => l.Duplicates).Distinct().Order().ToList();
         var x = dups.Select(d => d == 0 ? 0.5 : d).ToList();
+        double At(Result r, string run, int d) => metric(r.Levels.Single(l => l.Run == run && l.Duplicates == d));
         var series = RunNames.Select(kv => new Series(kv.Value, x, dups.Select(d => results.Average(r =>
-            metric(r.Levels.Single(l => l.Run == kv.Key && l.Duplicates == d)))).ToList(),
+            At(r, kv.Key, d) - (relativeToHeldOut ? At(r, kv.Key, 0) : 0))).ToList(),
             kv.Key == "A" ? SeriesRole.Method : SeriesRole.Ablation)).ToList();
         return Core.Reporting.Figures.Lines(title, "duplicates in training (log scale; 0.5 = held out)", yTitle, series, logX: true);
     }
