@@ -467,7 +467,36 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
-        [("auc-by-occurrences", AucByOccurrences(results)), ("pass1", Pass1(results))];
+        [("auc-by-occurrences", AucByOccurrences(results)), ("pass1", Pass1(results)),
+         ("task-curve", TaskCurve(results)), ("memorisation-curve", MemorisationCurve(results))];
+
+    /// <summary>A learning curve of one stage and level (mean over seeds).</summary>
+    private static Series CurveLine(IReadOnlyList<Result> results, string name, string stage, int occurrences,
+        Func<CurvePoint, double> f, SeriesRole role)
+    {
+        var steps = results[0].Curve.Where(c => c.Stage == stage && c.Occurrences == occurrences).Select(c => c.Step)
+            .ToList();
+        return new Series(name, steps.Select(s => (double)s).ToList(), steps.Select(s => results.Average(r =>
+            f(r.Curve.Single(c => c.Stage == stage && c.Occurrences == occurrences && c.Step == s)))).ToList(), role);
+    }
+
+    /// <summary>The base model's greedy correctness on the never-seen benchmark problems against its training steps.</summary>
+    public static GenericChart TaskCurve(IReadOnlyList<Result> results) =>
+        Core.Reporting.Figures.Lines("Does the base model learn the task before any contamination?",
+            "base training steps", "greedy answers correct (share of problems)",
+            [CurveLine(results, "base model, never-seen problems", "base", 0, c => c.GreedyCorrect, SeriesRole.Method)]);
+
+    /// <summary>Greedy match with the fixed answer per occurrence level against the continued training's steps.</summary>
+    public static GenericChart MemorisationCurve(IReadOnlyList<Result> results)
+    {
+        var occ = results[0].Levels.Where(l => l.Occurrences > 0).Select(l => l.Occurrences).Distinct().Order().ToList();
+        var lines = occ.Select(o => CurveLine(results, $"seen {o}×", "contaminated", o, c => c.GreedyMatch,
+            o == occ.Max() ? SeriesRole.Method : SeriesRole.Ablation)).ToList();
+        lines.Insert(0, CurveLine(results, $"clean model, {occ.Max()}× problems", "clean", occ.Max(), c => c.GreedyMatch,
+            SeriesRole.Control));
+        return Core.Reporting.Figures.Lines("Does the contaminated model memorise the answers it saw?",
+            "continued training steps", "greedy answer = seen answer (share of problems)", lines);
+    }
 
     /// <summary>Detection AUC of each detector against occurrences (mean over seeds).</summary>
     public static GenericChart AucByOccurrences(IReadOnlyList<Result> results)
