@@ -300,25 +300,22 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
         var task = cfg.Picks();
         var tokenizer = new WordTokenizer(task.Vocabulary);
         var data = ctx.Rng("data");
-        int[] Doc(AlternatingPicks.Problem p, string answer) =>
-            tokenizer.Encode($"{p.Prompt} {answer}", addBos: true, addEos: true);
         List<int[]> Fresh(int n) => Enumerable.Range(0, n).Select(_ => task.Draw(data))
-            .Select(p => Doc(p, task.RandomAnswer(p, data))).ToList();
+            .Select(p => task.Tokens(tokenizer, p, task.RandomPicks(p, data))).ToList();
         var baseDocs = Fresh(cfg.BaseProblems);
         var freshPasses = Enumerable.Range(0, cfg.ContinuedPasses).Select(_ => Fresh(cfg.ContinuedProblems)).ToList();
         var levels = cfg.Occurrences.Prepend(0).SelectMany(o => Enumerable.Repeat(o, cfg.PerLevel)).ToArray();
         var problems = levels.Select(_ => task.Draw(data)).ToList();
-        var fixedAnswers = problems.Select(p => task.RandomAnswer(p, data)).ToList();
+        var fixedDocs = problems.Select(p => task.Tokens(tokenizer, p, task.RandomPicks(p, data))).ToArray();
         var contamination = Enumerable.Range(0, cfg.ContinuedPasses).Select(_ => new List<int[]>()).ToList();
         for (int i = 0; i < problems.Count; i++)
         {
             int first = data.NextInt(cfg.ContinuedPasses);
             for (int copy = 0; copy < levels[i]; copy++)
-                contamination[(first + copy) % cfg.ContinuedPasses].Add(Doc(problems[i], fixedAnswers[i]));
+                contamination[(first + copy) % cfg.ContinuedPasses].Add(fixedDocs[i]);
         }
-        var prompts = problems.Select(p => tokenizer.Encode(p.Prompt, addBos: true, addEos: false)).ToArray();
-        var references = problems.Select((p, i) => tokenizer.Encode($"{p.Prompt} {fixedAnswers[i]}", addBos: true,
-            addEos: false)).ToArray();
+        var prompts = problems.Select(p => task.Tokens(tokenizer, p)).ToArray();
+        var references = fixedDocs.Select(d => d[..^1]).ToArray();                 // prompt and fixed answer, no <eos>
         return new World(task, tokenizer, baseDocs, freshPasses, problems, levels, prompts, references, contamination);
     }
 

@@ -71,6 +71,11 @@ public sealed class AlternatingPicksTests
             Assert.True(task.IsCorrect(p, answer.Split(' ')), answer);
             var doc = tokenizer.Encode($"{p.Prompt} {answer}"); // closed vocabulary
             Assert.Equal(task.PromptTokens + task.AnswerTokens + 1, doc.Length);
+            var picks = task.RandomPicks(p, rng);
+            Assert.True(task.IsCorrect(p, AlternatingPicks.AnswerText(picks).Split(' ')));
+            // The fast encoding the experiment uses is the tokenizer's encoding of the text.
+            Assert.Equal(tokenizer.Encode($"{p.Prompt} {AlternatingPicks.AnswerText(picks)}"), task.Tokens(tokenizer, p, picks));
+            Assert.Equal(tokenizer.Encode(p.Prompt, addEos: false), task.Tokens(tokenizer, p));
         }
     }
 
@@ -87,6 +92,12 @@ public sealed class AlternatingPicksTests
         Assert.False(task.IsCorrect(p, ["1", "2", "5", "."]));    // 5 is not in the list
         Assert.False(task.IsCorrect(p, ["1", "2", "3"]));         // no end mark
         Assert.False(task.IsCorrect(p, ["1", "2", "."]));         // too short
+        // Random answers are uniform over the 8 correct ones (8,000 draws: each about 1,000, sd about 30).
+        var rng = new Rng(5);
+        var counts = Enumerable.Range(0, 8_000).Select(_ => AlternatingPicks.AnswerText(task.RandomPicks(p, rng)))
+            .GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(8, counts.Count);
+        Assert.All(counts.Values, c => Assert.InRange(c, 850, 1_150));
         var anyOrder = task with { AlternateParity = false };
         Assert.Equal(24, anyOrder.Solutions(p));                  // 4 · 3 · 2
         Assert.True(anyOrder.IsCorrect(p, ["1", "3", "2", "."]));

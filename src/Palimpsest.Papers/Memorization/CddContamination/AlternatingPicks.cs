@@ -1,5 +1,6 @@
 using System.Globalization;
 using Palimpsest.Core.Randomness;
+using Palimpsest.Core.Text;
 
 namespace Palimpsest.Papers.Memorization;
 
@@ -56,9 +57,10 @@ public sealed record AlternatingPicks(int MaxNumber, int ListSize, int AnswerNum
     {
         var odd = Enumerable.Range(0, (MaxNumber + 1) / 2).Select(i => 2 * i + 1).ToArray();
         var even = Enumerable.Range(1, MaxNumber / 2).Select(i => 2 * i).ToArray();
-        rng.Shuffle(odd);
-        rng.Shuffle(even);
-        var numbers = odd[..(ListSize / 2)].Concat(even[..(ListSize / 2)]).ToArray();
+        int half = ListSize / 2;
+        PartialShuffle(odd, half, rng);
+        PartialShuffle(even, half, rng);
+        var numbers = odd[..half].Concat(even[..half]).ToArray();
         rng.Shuffle(numbers);
         return new Problem(numbers);
     }
@@ -68,12 +70,65 @@ public sealed record AlternatingPicks(int MaxNumber, int ListSize, int AnswerNum
         p.Numbers.Where(n => !prefix.Contains(n)
                              && (!AlternateParity || prefix.Count == 0 || (n + prefix[^1]) % 2 == 1)).ToList();
 
-    /// <summary>A uniformly random correct answer as text ending in the end mark.</summary>
-    public string RandomAnswer(Problem p, Rng rng)
+    /// <summary>
+    /// A uniformly random correct answer's numbers: the first uniform over the list, each next one uniform over the
+    /// numbers still allowed (with the parity rule: the unused numbers of the other parity).
+    /// </summary>
+    public int[] RandomPicks(Problem p, Rng rng)
     {
-        var picks = new List<int>();
-        while (picks.Count < AnswerNumbers) picks.Add(rng.Pick(Allowed(p, picks)));
-        return string.Join(' ', picks.Select(Word).Append(End));
+        var picks = new int[AnswerNumbers];
+        if (!AlternateParity)
+        {
+            var pool = (int[])p.Numbers.Clone();
+            PartialShuffle(pool, AnswerNumbers, rng);
+            Array.Copy(pool, picks, AnswerNumbers);
+            return picks;
+        }
+        int[][] byParity = [p.Numbers.Where(n => n % 2 == 0).ToArray(), p.Numbers.Where(n => n % 2 == 1).ToArray()];
+        var used = new int[2];
+        int parity = p.Numbers[rng.NextInt(p.Numbers.Length)] % 2;   // uniform first number: its parity, then one of it
+        for (int i = 0; i < AnswerNumbers; i++, parity ^= 1)
+        {
+            var pool = byParity[parity];
+            int k = used[parity]++, j = rng.NextInt(k, pool.Length);
+            (pool[k], pool[j]) = (pool[j], pool[k]);
+            picks[i] = pool[k];
+        }
+        return picks;
+    }
+
+    /// <summary>An answer's text: its numbers, then the end mark.</summary>
+    public static string AnswerText(IEnumerable<int> picks) => string.Join(' ', picks.Select(Word).Append(End));
+
+    /// <summary>A uniformly random correct answer as text ending in the end mark.</summary>
+    public string RandomAnswer(Problem p, Rng rng) => AnswerText(RandomPicks(p, rng));
+
+    /// <summary>
+    /// Token ids of a problem's prompt with its &lt;bos&gt; and, when <paramref name="picks"/> is given, of that answer and
+    /// &lt;eos&gt;: what <c>tokenizer.Encode</c> gives for the text, without splitting it (the base training holds
+    /// 100k documents).
+    /// </summary>
+    public int[] Tokens(WordTokenizer tokenizer, Problem p, IReadOnlyList<int>? picks = null)
+    {
+        var ids = new List<int>(PromptTokens + AnswerTokens + 1) { WordTokenizer.Bos, tokenizer.Id("numbers") };
+        ids.AddRange(p.Numbers.Select(n => tokenizer.Id(Word(n))));
+        ids.Add(tokenizer.Id("answer"));
+        ids.Add(tokenizer.Id(":"));
+        if (picks is null) return ids.ToArray();
+        ids.AddRange(picks.Select(n => tokenizer.Id(Word(n))));
+        ids.Add(tokenizer.Id(End));
+        ids.Add(WordTokenizer.Eos);
+        return ids.ToArray();
+    }
+
+    /// <summary>Moves a uniformly random choice of <paramref name="count"/> items, in random order, to the front.</summary>
+    private static void PartialShuffle(int[] items, int count, Rng rng)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            int j = rng.NextInt(i, items.Length);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
     }
 
     /// <summary>How many correct answers <paramref name="p"/> has (a product of the choices left at each step).</summary>
