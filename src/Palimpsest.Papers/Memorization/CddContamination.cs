@@ -15,11 +15,11 @@ namespace Palimpsest.Papers.Memorization;
 /// Evaluation for Large Language Models", Findings of ACL (official code: https://github.com/YihongDong/CDD-TED4LLMs).
 /// Claim: contamination shows in the shape of a model's output distribution: sampled answers to a contaminated
 /// problem collapse onto the greedy answer (CDD, a black-box detector), and dropping the peaked samples (TED) removes
-/// most of the score inflation contamination causes. Scaled down: code generation becomes a task with many correct
-/// answers (<see cref="EvenPairs"/>: two numbers of a list with an even sum); a TinyGpt learns it from problems with
-/// random correct answers, then
-/// continues training with benchmark problems and one fixed answer each, at 1–20 occurrences; a clean model continues
-/// the same training without the benchmark.
+/// most of the score inflation contamination causes. Scaled down: code generation becomes a task with long answers and
+/// very many correct ones (<see cref="AlternatingPicks"/>: about ten numbers of a list, alternating odd and even); a
+/// TinyGpt learns it from problems with random correct answers, then continues training, over several passes, with
+/// benchmark problems and one fixed answer each at 1–20 occurrences; a clean model continues the same training without
+/// the benchmark.
 /// Claim kinds: the findings are the protocol's (CDD's AUC, its rise with occurrences, its distance to white-box
 /// perplexity, TED's cut of the inflation and its cost on the clean model), each judged on the benchmark problems' own
 /// numbers. The control is the trivial black-box detector CDD must beat: "the greedy answer equals the benchmark's
@@ -33,13 +33,27 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
     /// <summary>Budgets; defaults are the Full budget.</summary>
     public sealed record Config : IExperimentConfig<Config>
     {
+        /// <summary>Numbers are drawn from 1..MaxNumber.</summary>
+        public int MaxNumber { get; init; } = 40;
+        /// <summary>Numbers per problem (protocol: 8 numbers and a subset-sum target, which a 2-layer model did not
+        /// learn; see <see cref="AlternatingPicks"/>).</summary>
+        public int ListSize { get; init; } = 12;
+        /// <summary>Numbers per answer (issue 14: at least 8 answer tokens, so that α × length ≥ 1 and τ ≥ 1 leave room
+        /// between "identical" and "another answer").</summary>
+        public int AnswerNumbers { get; init; } = 10;
+        /// <summary>Whether consecutive answer numbers must alternate in parity: the rule that keeps a clean model below
+        /// ceiling, so that contamination has a score to inflate.</summary>
+        public bool AlternateParity { get; init; } = true;
         /// <summary>Problems (with random correct answers) the base model learns the task from (protocol: 50k).</summary>
         public int BaseProblems { get; init; } = 50_000;
         /// <summary>Epochs over the base problems.</summary>
         public int BaseEpochs { get; init; } = 2;
-        /// <summary>Fresh problems in the continued training of both the contaminated and the clean model.</summary>
-        public int ContinuedProblems { get; init; } = 10_000;
-        /// <summary>Occurrences of a contaminated problem in the continued training (protocol: 1, 2, 5, 10, 20).</summary>
+        /// <summary>Fresh problems per pass of the continued training of both the contaminated and the clean model.</summary>
+        public int ContinuedProblems { get; init; } = 2_000;
+        /// <summary>Passes of the continued training (issue 14: several passes over the contaminated set). A problem's
+        /// occurrences are spread over the passes, so <see cref="Occurrences"/> stays the total count.</summary>
+        public int ContinuedPasses { get; init; } = 4;
+        /// <summary>Total occurrences of a contaminated problem in the continued training (protocol: 1, 2, 5, 10, 20).</summary>
         public int[] Occurrences { get; init; } = [1, 2, 5, 10, 20];
         /// <summary>Benchmark problems per occurrence level, and also the number of never-seen benchmark problems.</summary>
         public int PerLevel { get; init; } = 40;
@@ -49,37 +63,53 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
         public double Temperature { get; init; } = 0.8;
         /// <summary>
         /// CDD's α: a sample counts as peaked when its edit distance to the greedy answer is at most α × its length
-        /// (paper: 0.05 of up to 100 code tokens; for our 3-token answers this means identical).
+        /// (paper: 0.05 of up to 100 code tokens, a few edits; ours is raised so that one edit counts in an answer of
+        /// about ten tokens).
         /// </summary>
-        public double Alpha { get; init; } = 0.05;
-        /// <summary>
-        /// TED's τ: samples within this edit distance of the greedy answer are dropped, with duplicates (paper: 2 of
-        /// ~100 code tokens; scaled to our 3-token answers, 0: only copies of the greedy answer).
-        /// </summary>
-        public int Tau { get; init; } = 0;
+        public double Alpha { get; init; } = 0.1;
+        /// <summary>TED's τ: samples within this edit distance of the greedy answer are dropped, with duplicates (paper:
+        /// 2, kept as an absolute distance).</summary>
+        public int Tau { get; init; } = 2;
         /// <summary>Residual width.</summary>
         public int Width { get; init; } = 128;
         /// <summary>Transformer blocks.</summary>
         public int Layers { get; init; } = 2;
         /// <summary>Attention heads.</summary>
         public int Heads { get; init; } = 4;
-        /// <summary>Packed sequence length.</summary>
-        public int Context { get; init; } = 64;
-        /// <summary>Sequences per step.</summary>
+        /// <summary>Sequences per step of the base training.</summary>
         public int BatchSize { get; init; } = 64;
-        /// <summary>Base model's peak learning rate.</summary>
+        /// <summary>Base model's peak learning rate (cosine decay).</summary>
         public double LearningRate { get; init; } = 2e-3;
+        /// <summary>Sequences per step of the continued training: small, so that each copy of a benchmark problem
+        /// weighs more in its step (the first full run memorised little with 64).</summary>
+        public int ContinuedBatchSize { get; init; } = 16;
         /// <summary>Continued training's learning rate.</summary>
         public double ContinuedLearningRate { get; init; } = 1e-3;
+        /// <summary>Continued training's schedule (constant: a copy seen late is learnt at the same rate as an early one).</summary>
+        public LrScheduleKind ContinuedSchedule { get; init; } = LrScheduleKind.Constant;
+        /// <summary>Evaluations of the greedy answers per training stage, for the learning curves.</summary>
+        public int CurvePoints { get; init; } = 10;
+
+        /// <summary>The task these settings describe.</summary>
+        public AlternatingPicks Picks() => new AlternatingPicks(MaxNumber, ListSize, AnswerNumbers, AlternateParity).Validated();
 
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
         /// <summary>Seconds: a small base model and three occurrence levels.</summary>
         public static Config Smoke { get; } = Full with
         {
-            BaseProblems = 10_000, ContinuedProblems = 1_500, Occurrences = [1, 5, 20], PerLevel = 15, Samples = 20, Width = 64, BatchSize = 16,
+            BaseProblems = 6_000, BaseEpochs = 1, ContinuedProblems = 300, ContinuedPasses = 2, Occurrences = [1, 5, 20],
+            PerLevel = 10, Samples = 16, Width = 64, BatchSize = 32, CurvePoints = 3,
         };
     }
+
+    /// <summary>One evaluation of a model's greedy answers during training, on the benchmark problems of one level.</summary>
+    /// <param name="Stage">"base", "contaminated" or "clean".</param>
+    /// <param name="Step">Optimizer steps of this stage so far.</param>
+    /// <param name="Occurrences">The level (occurrences in the contaminated model's training; 0 = never seen).</param>
+    /// <param name="GreedyMatch">Share of the level's problems whose greedy answer is the fixed (contaminating) one.</param>
+    /// <param name="GreedyCorrect">Share whose greedy answer is correct.</param>
+    public sealed record CurvePoint(string Stage, int Step, int Occurrences, double GreedyMatch, double GreedyCorrect);
 
     /// <summary>Detection at one occurrence level (seen problems against never-seen ones).</summary>
     /// <param name="Model">"contaminated" or "clean" (it saw none of the benchmark).</param>
@@ -136,6 +166,8 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
         public required double CleanTedShift { get; init; }
         /// <summary>Clean model's pass@1 over every benchmark problem.</summary>
         public required double CleanPass1 { get; init; }
+        /// <summary>Learning curves: greedy answers per level, evaluated during each training stage.</summary>
+        public required IReadOnlyList<CurvePoint> Curve { get; init; }
     }
 
     /// <inheritdoc/>
@@ -230,43 +262,173 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
                          - (r.Contaminated.Pass1Ted[i] - r.Clean.Pass1Ted[i]))
             .ToList();
 
+    /// <summary>The benchmark: problems with their level and fixed answer, and the tokens the models see.</summary>
+    private sealed record World(AlternatingPicks Task, WordTokenizer Tokenizer, List<int[]> BaseDocs,
+        List<List<int[]>> FreshPasses, List<AlternatingPicks.Problem> Problems, int[] Levels, int[][] Prompts,
+        int[][] References, List<List<int[]>> ContaminationPasses);
+
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        var tokenizer = new WordTokenizer(EvenPairs.Vocabulary);
-        var data = ctx.Rng("data");
-        int[] Doc(EvenPairs.Problem p, string answer) => tokenizer.Encode($"{p.Prompt} {answer}", addBos: true, addEos: true);
-        var baseDocs = Enumerable.Range(0, cfg.BaseProblems).Select(_ => EvenPairs.Draw(data)).Select(p => Doc(p, p.RandomAnswer(data))).ToList();
-        var continued = Enumerable.Range(0, cfg.ContinuedProblems).Select(_ => EvenPairs.Draw(data)).Select(p => Doc(p, p.RandomAnswer(data))).ToList();
-        var levels = cfg.Occurrences.Prepend(0).ToArray();
-        var bench = levels.SelectMany(o => Enumerable.Range(0, cfg.PerLevel).Select(_ => (Problem: EvenPairs.Draw(data), Occurrences: o))).ToList();
-        var fixedAnswers = bench.Select(b => b.Problem.RandomAnswer(data)).ToList();
-        var contamination = bench.SelectMany((b, i) => Enumerable.Repeat(Doc(b.Problem, fixedAnswers[i]), b.Occurrences)).ToList();
-
-        var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, cfg.Width, cfg.Heads);
+        var world = BuildWorld(cfg, ctx);
+        var curve = new List<CurvePoint>();
+        var shape = new TinyGptConfig(world.Tokenizer.VocabSize, world.Task.PromptTokens + world.Task.AnswerTokens,
+            cfg.Layers, cfg.Width, cfg.Heads);
         using var init = ctx.TorchGenerator("init");
         using var baseModel = new TinyGpt(shape, init).to(ctx.Device);
-        Train(baseModel, Enumerable.Range(0, cfg.BaseEpochs).SelectMany(_ => baseDocs).ToList(), cfg.LearningRate, "base", cfg, ctx);
-        using var contaminated = baseModel.Copy();
-        Train(contaminated, continued.Concat(contamination).ToList(), cfg.ContinuedLearningRate, "contaminated", cfg, ctx);
-        using var clean = baseModel.Copy();
-        Train(clean, continued, cfg.ContinuedLearningRate, "clean", cfg, ctx);
+        var baseDocs = Enumerable.Range(0, cfg.BaseEpochs).SelectMany(_ => world.BaseDocs).ToList();
+        ctx.Rng("order-base").Shuffle(baseDocs);
+        Train(baseModel, baseDocs, Options(baseDocs.Count, cfg.BatchSize, cfg.LearningRate, LrScheduleKind.Cosine),
+            "base", world, cfg, ctx, curve);
 
-        var prompts = bench.Select(b => tokenizer.Encode(b.Problem.Prompt, addBos: true, addEos: false)).ToList();
-        var references = bench.Select((b, i) => tokenizer.Encode($"{b.Problem.Prompt} {fixedAnswers[i]}", addBos: true, addEos: false)).ToList();
-        var answers = new Dictionary<string, ProblemAnswers>();
-        var rows = new List<Level>();
-        foreach (var (name, model) in new[] { ("contaminated", contaminated), ("clean", clean) })
+        using var contaminated = baseModel.Copy();
+        Train(contaminated, ContinuedDocs(world, contaminate: true, ctx), ContinuedOptions(world, true, cfg),
+            "contaminated", world, cfg, ctx, curve);
+        using var clean = baseModel.Copy();
+        Train(clean, ContinuedDocs(world, contaminate: false, ctx), ContinuedOptions(world, false, cfg),
+            "clean", world, cfg, ctx, curve);
+
+        var dirty = Answer(contaminated, "contaminated", world, cfg, ctx);
+        var control = Answer(clean, "clean", world, cfg, ctx);
+        return Summarise(world, cfg, dirty, control, curve);
+    }
+
+    /// <summary>Draws the base problems, the fresh problems of each continued pass and the benchmark (each level's
+    /// problems with one fixed answer, their copies spread over the passes from a random first pass).</summary>
+    private static World BuildWorld(Config cfg, RunContext ctx)
+    {
+        var task = cfg.Picks();
+        var tokenizer = new WordTokenizer(task.Vocabulary);
+        var data = ctx.Rng("data");
+        List<int[]> Fresh(int n) => Enumerable.Range(0, n).Select(_ => task.Draw(data))
+            .Select(p => task.Tokens(tokenizer, p, task.RandomPicks(p, data))).ToList();
+        var baseDocs = Fresh(cfg.BaseProblems);
+        var freshPasses = Enumerable.Range(0, cfg.ContinuedPasses).Select(_ => Fresh(cfg.ContinuedProblems)).ToList();
+        var levels = cfg.Occurrences.Prepend(0).SelectMany(o => Enumerable.Repeat(o, cfg.PerLevel)).ToArray();
+        var problems = levels.Select(_ => task.Draw(data)).ToList();
+        var fixedDocs = problems.Select(p => task.Tokens(tokenizer, p, task.RandomPicks(p, data))).ToArray();
+        var contamination = Enumerable.Range(0, cfg.ContinuedPasses).Select(_ => new List<int[]>()).ToList();
+        for (int i = 0; i < problems.Count; i++)
         {
-            var (a, minK) = Answer(model, name, bench.Select(b => b.Problem).ToList(), prompts, references, tokenizer, cfg, ctx);
-            answers[name] = a;
+            int first = data.NextInt(cfg.ContinuedPasses);
+            for (int copy = 0; copy < levels[i]; copy++)
+                contamination[(first + copy) % cfg.ContinuedPasses].Add(fixedDocs[i]);
+        }
+        var prompts = problems.Select(p => task.Tokens(tokenizer, p)).ToArray();
+        var references = fixedDocs.Select(d => d[..^1]).ToArray();                 // prompt and fixed answer, no <eos>
+        return new World(task, tokenizer, baseDocs, freshPasses, problems, levels, prompts, references, contamination);
+    }
+
+    /// <summary>The continued training's documents, pass by pass, each pass shuffled: the fresh problems, plus the
+    /// benchmark copies of that pass for the contaminated model.</summary>
+    private static List<int[]> ContinuedDocs(World world, bool contaminate, RunContext ctx)
+    {
+        var order = ctx.Rng(contaminate ? "order-contaminated" : "order-clean");
+        var docs = new List<int[]>();
+        for (int pass = 0; pass < world.FreshPasses.Count; pass++)
+        {
+            var passDocs = world.FreshPasses[pass].Concat(contaminate ? world.ContaminationPasses[pass] : []).ToList();
+            order.Shuffle(passDocs);
+            docs.AddRange(passDocs);
+        }
+        return docs;
+    }
+
+    private static TrainOptions ContinuedOptions(World world, bool contaminate, Config cfg) =>
+        Options(world.FreshPasses.Sum(p => p.Count) + (contaminate ? world.ContaminationPasses.Sum(p => p.Count) : 0),
+            cfg.ContinuedBatchSize, cfg.ContinuedLearningRate, cfg.ContinuedSchedule);
+
+    private static TrainOptions Options(int docs, int batchSize, double lr, LrScheduleKind schedule) =>
+        TrainOptions.OneEpoch(docs, batchSize, lr, inOrder: true) with { Schedule = schedule };
+
+    /// <summary>
+    /// Supervised training on (prompt, answer) documents in the given order, one per sequence, with the loss on the
+    /// answer only (as code models are fine-tuned on solutions). In pilots with the language-model loss on whole packed
+    /// documents, the 2-layer model never learned to pick numbers from the prompt: the prompt's random numbers dominate
+    /// the loss. The greedy answers are evaluated <see cref="Config.CurvePoints"/> times for the learning curves.
+    /// </summary>
+    private static void Train(TinyGpt model, List<int[]> docs, TrainOptions options, string stage, World world,
+        Config cfg, RunContext ctx, List<CurvePoint> curve)
+    {
+        Trainer.Fit(model, docs, options with
+        {
+            LossFrom = docs.Select(_ => world.Task.PromptTokens).ToList(), Stage = stage,
+            EvalEvery = Math.Max(1, options.Steps / Math.Max(1, cfg.CurvePoints)),
+        }, ctx, step =>
+        {
+            var greedy = LanguageModel.Continue(model, world.Prompts, world.Task.AnswerTokens,
+                stopId: world.Tokenizer.Id(AlternatingPicks.End));
+            foreach (int o in world.Levels.Distinct())
+            {
+                var at = Enumerable.Range(0, world.Levels.Length).Where(i => world.Levels[i] == o).ToList();
+                curve.Add(new CurvePoint(stage, step, o, at.Average(i => Matches(world, i, greedy[i]) ? 1.0 : 0),
+                    at.Average(i => Correct(world, i, greedy[i]) ? 1.0 : 0)));
+            }
+            return new Dictionary<string, double>();
+        });
+    }
+
+    private static bool Matches(World world, int i, int[] answer) =>
+        answer.SequenceEqual(world.References[i][world.Prompts[i].Length..]);
+
+    private static bool Correct(World world, int i, int[] answer) =>
+        world.Task.IsCorrect(world.Problems[i], answer.Select(t => world.Tokenizer.Words[t]).ToList());
+
+    /// <summary>
+    /// CDD and TED on one model: the greedy answer and the samples of every problem, each problem's peakedness, pass@1
+    /// before and after TED, whether the greedy answer is the fixed one, and the white-box scores of the fixed answer
+    /// (the Min-20% score apart: it is drawn, not claimed).
+    /// </summary>
+    private static (ProblemAnswers Answers, double[] MinK) Answer(TinyGpt model, string name, World world, Config cfg,
+        RunContext ctx)
+    {
+        int stop = world.Tokenizer.Id(AlternatingPicks.End), length = world.Task.AnswerTokens;
+        var greedy = LanguageModel.Continue(model, world.Prompts, length, stopId: stop);
+        var sampled = LanguageModel.Continue(model,
+            world.Prompts.SelectMany(p => Enumerable.Repeat(p, cfg.Samples)).ToList(), length,
+            ctx.Rng($"sample-{name}"), cfg.Temperature, stop);
+        var logProbs = LanguageModel.TokenLogProbs(model, world.References);
+        int n = world.Problems.Count;
+        var (peaked, correct, tedCorrect) = (new double[n], new double[n], new double[n]);
+        var (ppl, minK, match) = (new double[n], new double[n], new double[n]);
+        for (int i = 0; i < n; i++)
+        {
+            var samples = sampled.Skip(i * cfg.Samples).Take(cfg.Samples).ToList();
+            var g = greedy[i];
+            peaked[i] = samples.Count(s => TextOverlap.EditDistance(s, g) <= cfg.Alpha * Math.Max(s.Length, g.Length))
+                        / (double)cfg.Samples;
+            int problem = i;
+            bool Ok(int[] s) => Correct(world, problem, s);
+            correct[i] = samples.Count(Ok) / (double)cfg.Samples;
+            // TED: drop the samples within τ of the greedy answer, then duplicates; a problem left with none counts as
+            // failed.
+            var kept = samples.Where(s => TextOverlap.EditDistance(s, g) > cfg.Tau)
+                .DistinctBy(s => string.Join(',', s)).ToList();
+            tedCorrect[i] = kept.Count == 0 ? 0 : kept.Count(Ok) / (double)kept.Count;
+            var answerLp = logProbs[i][^length..];
+            ppl[i] = MembershipScores.Loss(answerLp);
+            minK[i] = MembershipScores.MinK(answerLp, 20);
+            match[i] = Matches(world, i, g) ? 1 : 0;
+        }
+        return (new ProblemAnswers(peaked, correct, tedCorrect, match, ppl), minK);
+    }
+
+    /// <summary>The per-level table, the preconditions' and findings' numbers, from both models' answers.</summary>
+    private static Result Summarise(World world, Config cfg, (ProblemAnswers Answers, double[] MinK) dirtyRun,
+        (ProblemAnswers Answers, double[] MinK) cleanRun, List<CurvePoint> curve)
+    {
+        var levels = cfg.Occurrences.Prepend(0).ToArray();
+        var occurrences = world.Levels.Select(o => (double)o).ToList();
+        var rows = new List<Level>();
+        foreach (var (name, (a, minK)) in new[] { ("contaminated", dirtyRun), ("clean", cleanRun) })
+        {
             var (peaked, ppl, match) = (a.Peakedness.ToArray(), a.AnswerLogProb.ToArray(), a.GreedyMatch.ToArray());
+            var unseen = Enumerable.Range(0, occurrences.Count).Where(i => world.Levels[i] == 0).ToArray();
             foreach (int o in levels)
             {
-                var seen = Enumerable.Range(0, bench.Count).Where(i => bench[i].Occurrences == o).ToArray();
-                var unseen = Enumerable.Range(0, bench.Count).Where(i => bench[i].Occurrences == 0).ToArray();
+                var seen = Enumerable.Range(0, occurrences.Count).Where(i => world.Levels[i] == o).ToArray();
                 var both = seen.Concat(o == 0 ? [] : unseen).ToArray();
-                var labels = both.Select(i => bench[i].Occurrences > 0).ToArray();
+                var labels = both.Select(i => world.Levels[i] > 0).ToArray();
                 double Auc(double[] s) => o == 0 ? 0.5 : Roc.Auc(Bootstrap.Gather(s, both), labels);
                 rows.Add(new Level(name, o, Auc(peaked), Auc(ppl), Auc(minK), Auc(match), seen.Average(i => peaked[i]),
                     seen.Average(i => a.Pass1[i]), seen.Average(i => a.Pass1Ted[i])));
@@ -275,8 +437,7 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
         Level Row(string model, int o) => rows.Single(r => r.Model == model && r.Occurrences == o);
         var high = cfg.Occurrences.Where(o => o >= HighOccurrences).ToArray();
         double MeanOver(string model, Func<Level, double> f) => high.Average(o => f(Row(model, o)));
-        var (dirty, control) = (answers["contaminated"], answers["clean"]);
-        var occurrences = bench.Select(b => (double)b.Occurrences).ToList();
+        var (dirty, control) = (dirtyRun.Answers, cleanRun.Answers);
         var trend = Correlation.Spearman(occurrences, dirty.Peakedness, Alternative.Greater);
         return new Result
         {
@@ -284,7 +445,7 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
             Occurrences = occurrences,
             Contaminated = dirty,
             Clean = control,
-            MemorisedHigh = Enumerable.Range(0, bench.Count).Where(i => occurrences[i] >= HighOccurrences)
+            MemorisedHigh = Enumerable.Range(0, occurrences.Count).Where(i => occurrences[i] >= HighOccurrences)
                 .Average(i => dirty.GreedyMatch[i]),
             TrendRho = trend.Coefficient,
             TrendLog10P = PValue.Log10(trend.PValue),
@@ -297,66 +458,42 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
             InflationTed = MeanOver("contaminated", r => r.Pass1Ted) - MeanOver("clean", r => r.Pass1Ted),
             CleanTedShift = control.Pass1.Average() - control.Pass1Ted.Average(),
             CleanPass1 = control.Pass1.Average(),
+            Curve = curve,
         };
-    }
-
-    /// <summary>
-    /// CDD and TED on one model: the greedy answer and the samples of every problem, each problem's peakedness, pass@1
-    /// before and after TED, whether the greedy answer is the fixed one, and the white-box scores of the fixed answer
-    /// (the Min-20% score apart: it is drawn, not claimed).
-    /// </summary>
-    private static (ProblemAnswers Answers, double[] MinK) Answer(TinyGpt model, string name,
-        IReadOnlyList<EvenPairs.Problem> problems, IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> references,
-        WordTokenizer tokenizer, Config cfg, RunContext ctx)
-    {
-        int stop = tokenizer.Id(".");
-        var greedy = LanguageModel.Continue(model, prompts, 4, stopId: stop);
-        var sampled = LanguageModel.Continue(model, prompts.SelectMany(p => Enumerable.Repeat(p, cfg.Samples)).ToList(), 4,
-            ctx.Rng($"sample-{name}"), cfg.Temperature, stop);
-        var logProbs = LanguageModel.TokenLogProbs(model, references);
-        int n = problems.Count;
-        var (peaked, correct, tedCorrect) = (new double[n], new double[n], new double[n]);
-        var (ppl, minK, match) = (new double[n], new double[n], new double[n]);
-        for (int i = 0; i < n; i++)
-        {
-            var samples = sampled.Skip(i * cfg.Samples).Take(cfg.Samples).ToList();
-            peaked[i] = samples.Count(s => TextOverlap.EditDistance(s, greedy[i]) <= cfg.Alpha * Math.Max(s.Length, greedy[i].Length)) / (double)cfg.Samples;
-            var problem = problems[i];
-            bool Ok(int[] s) => problem.IsCorrect(s.Select(t => tokenizer.Words[t]).ToList());
-            correct[i] = samples.Count(Ok) / (double)cfg.Samples;
-            // TED: drop the samples within τ of the greedy answer, then duplicates; a problem left with none counts as failed.
-            var kept = samples.Where(s => TextOverlap.EditDistance(s, greedy[i]) > cfg.Tau)
-                .DistinctBy(s => string.Join(',', s)).ToList();
-            tedCorrect[i] = kept.Count == 0 ? 0 : kept.Count(Ok) / (double)kept.Count;
-            int answerTokens = references[i].Length - prompts[i].Length;
-            var answerLp = logProbs[i][^answerTokens..];
-            ppl[i] = MembershipScores.Loss(answerLp);
-            minK[i] = MembershipScores.MinK(answerLp, 20);
-            match[i] = greedy[i].SequenceEqual(references[i][prompts[i].Length..]) ? 1 : 0;
-        }
-        return (new ProblemAnswers(peaked, correct, tedCorrect, match, ppl), minK);
-    }
-
-    /// <summary>
-    /// Supervised training on (prompt, answer) documents, one per sequence, with the loss on the answer only (as code
-    /// models are fine-tuned on solutions). In pilots with the language-model loss on whole packed documents, the
-    /// 2-layer model never learned to pick numbers from the prompt (pass@1 ≈ 5%): the prompt's random numbers dominate
-    /// the loss.
-    /// </summary>
-    private static void Train(TinyGpt model, List<int[]> docs, double lr, string stage, Config cfg, RunContext ctx)
-    {
-        var sequences = docs.ToList();
-        ctx.Rng($"pack-{stage}").Shuffle(sequences);
-        int answerStart = 1 + 1 + EvenPairs.Size + 2;                    // <bos> numbers n1..n8 answer :
-        Trainer.Fit(model, sequences, TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, lr, inOrder: true) with
-        {
-            LossFrom = sequences.Select(_ => answerStart).ToList(), Stage = stage,
-        }, ctx);
     }
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
-        [("auc-by-occurrences", AucByOccurrences(results)), ("pass1", Pass1(results))];
+        [("auc-by-occurrences", AucByOccurrences(results)), ("pass1", Pass1(results)),
+         ("task-curve", TaskCurve(results)), ("memorisation-curve", MemorisationCurve(results))];
+
+    /// <summary>A learning curve of one stage and level (mean over seeds).</summary>
+    private static Series CurveLine(IReadOnlyList<Result> results, string name, string stage, int occurrences,
+        Func<CurvePoint, double> f, SeriesRole role)
+    {
+        var steps = results[0].Curve.Where(c => c.Stage == stage && c.Occurrences == occurrences).Select(c => c.Step)
+            .ToList();
+        return new Series(name, steps.Select(s => (double)s).ToList(), steps.Select(s => results.Average(r =>
+            f(r.Curve.Single(c => c.Stage == stage && c.Occurrences == occurrences && c.Step == s)))).ToList(), role);
+    }
+
+    /// <summary>The base model's greedy correctness on the never-seen benchmark problems against its training steps.</summary>
+    public static GenericChart TaskCurve(IReadOnlyList<Result> results) =>
+        Core.Reporting.Figures.Lines("Does the base model learn the task before any contamination?",
+            "base training steps", "greedy answers correct (share of problems)",
+            [CurveLine(results, "base model, never-seen problems", "base", 0, c => c.GreedyCorrect, SeriesRole.Method)]);
+
+    /// <summary>Greedy match with the fixed answer per occurrence level against the continued training's steps.</summary>
+    public static GenericChart MemorisationCurve(IReadOnlyList<Result> results)
+    {
+        var occ = results[0].Levels.Where(l => l.Occurrences > 0).Select(l => l.Occurrences).Distinct().Order().ToList();
+        var lines = occ.Select(o => CurveLine(results, $"seen {o}×", "contaminated", o, c => c.GreedyMatch,
+            o == occ.Max() ? SeriesRole.Method : SeriesRole.Ablation)).ToList();
+        lines.Insert(0, CurveLine(results, $"clean model, {occ.Max()}× problems", "clean", occ.Max(), c => c.GreedyMatch,
+            SeriesRole.Control));
+        return Core.Reporting.Figures.Lines("Does the contaminated model memorise the answers it saw?",
+            "continued training steps", "greedy answer = seen answer (share of problems)", lines);
+    }
 
     /// <summary>Detection AUC of each detector against occurrences (mean over seeds).</summary>
     public static GenericChart AucByOccurrences(IReadOnlyList<Result> results)
