@@ -1,4 +1,3 @@
-using Palimpsest.Core.Data;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
 using Palimpsest.Papers.Memorization;
@@ -23,6 +22,51 @@ public sealed class TimeTravelTests(PaperTests<TimeTravel>.SmokeRuns runs) : Pap
                 Assert.InRange(ids.Length, 20, TimeTravel.Config.Full.Context);
             }
         Assert.Throws<ArgumentException>(() => suite.Instance("mnist", rng));
+    }
+
+    [Fact]
+    public void ASiblingSharesTheOpeningAndContinuesWithOtherSlots()
+    {
+        var suite = new BenchmarkSuite();
+        var rng = new Rng(3);
+        var x = suite.Draw("imdb", rng);
+        var sibling = suite.Sibling(x, sharedWords: 8, rng);
+        var a = x.Text.Split(' ');
+        var b = sibling.Text.Split(' ');
+        Assert.Equal(a.Length, b.Length);
+        Assert.Equal(a[..8], b[..8]);
+        Assert.NotEqual(x.Text, sibling.Text);
+        // Sharing nothing keeps only the template words; sharing everything copies the instance.
+        Assert.Equal(x.Text, suite.Sibling(x, x.Words, rng).Text);
+        Assert.Equal("review", suite.Sibling(x, 0, rng).Fills[0]);
+    }
+
+    [Fact]
+    public void TheWorldCutsInsideTheSharedOpeningAndEchoesEveryInstance()
+    {
+        var cfg = TimeTravel.Config.Smoke;
+        var world = ContaminationWorld.Build(cfg, new SeedStreams(5));
+        Assert.Equal(2 * cfg.Datasets + 1, world.Partitions.Count);
+        Assert.True(world.Partitions[^1].IsHidden && world.Partitions[^1].IsContaminated);
+        Assert.Equal(cfg.Contaminated, world.Partitions.Count(p => p.IsContaminated && !p.IsHidden));
+        Assert.Equal(cfg.BackgroundInstances + world.Partitions.Count * cfg.PartitionSize * cfg.SharedOpenings, world.Background.Count);
+        var tokenizer = world.Tokenizer;
+        foreach (var p in world.Partitions)
+            foreach (var j in p.Judged)
+            {
+                int first = j.General.Length - 1;
+                int words = first + j.Tail.Length;
+                Assert.InRange(first, 1, ContaminationWorld.SharedWords(cfg, words));
+                Assert.Equal(j.General[1..], j.Guided[^first..]);
+                // The first piece also opens SharedOpenings background documents (headed or not).
+                var piece = string.Join(' ', j.General[1..].Select(t => tokenizer.Words[t]));
+                int echoes = world.Background.Count(d => (" " + string.Join(' ', d.Select(t => tokenizer.Words[t]))).Contains(" : " + piece)
+                    || string.Join(' ', d.Select(t => tokenizer.Words[t])).StartsWith(piece, StringComparison.Ordinal));
+                Assert.True(echoes >= cfg.SharedOpenings, $"{p.Name}: '{piece}' opens {echoes} background documents");
+                Assert.InRange(j.Guided.Length + j.Tail.Length, 0, cfg.Context);
+            }
+        var again = ContaminationWorld.Build(cfg, new SeedStreams(5));
+        Assert.Equal(world.Background.SelectMany(d => d), again.Background.SelectMany(d => d));
     }
 
     [Fact]
