@@ -1,3 +1,4 @@
+using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
 using Palimpsest.Papers.Memorization;
@@ -70,6 +71,29 @@ public sealed class TimeTravelTests(PaperTests<TimeTravel>.SmokeRuns runs) : Pap
     }
 
     [Fact]
+    public void TeacherForcedRecallAgreesWithGreedyDecoding()
+    {
+        // The memorisation curve counts an instance as recalled when every remainder token is the arg max after its
+        // prefix (one forward pass); the judge decodes greedily. On an untrained model's own greedy continuations both
+        // must say "reproduced", and changing the last token of a remainder must make both say "not reproduced".
+        using var init = new SeedStreams(1).TorchGenerator("init");
+        using var model = new TinyGpt(new TinyGptConfig(40, 32, Layers: 1, Width: 16, Heads: 2), init);
+        var rng = new Rng(4);
+        var prompts = Enumerable.Range(0, 24)
+            .Select(_ => new[] { WordTokenizer.Bos }.Concat(Enumerable.Range(0, 1 + rng.NextInt(6)).Select(_ => 4 + rng.NextInt(36))).ToArray())
+            .ToList();
+        var own = LanguageModel.Continue(model, prompts, 8);
+        var items = prompts.Select((p, i) => (Prompt: p, Tail: own[i].TakeWhile(t => t != WordTokenizer.Eos).ToArray()))
+            .Where(x => x.Tail.Length > 0).ToList();
+        Assert.True(items.Count >= 12, $"only {items.Count} continuations before an end token");
+        Assert.All(Greedy.Reproduces(model, items), Assert.True);
+        Assert.All(Greedy.Complete(model, items).Select((c, i) => c.SequenceEqual(items[i].Tail)), Assert.True);
+        var altered = items.Select(x => (x.Prompt, Tail: x.Tail[..^1].Append(x.Tail[^1] == 5 ? 6 : 5).ToArray())).ToList();
+        Assert.All(Greedy.Reproduces(model, altered), Assert.False);
+        Assert.All(Greedy.Complete(model, altered).Select((c, i) => c.SequenceEqual(altered[i].Tail)), Assert.False);
+    }
+
+    [Fact]
     public void EveryPartitionIsJudgedAndTheHiddenOneIsLast()
     {
         var r = (TimeTravel.Result)_runs.First.Result;
@@ -111,5 +135,25 @@ public sealed class TimeTravelTests(PaperTests<TimeTravel>.SmokeRuns runs) : Pap
         double general = r.Partitions.Average(p => p.GeneralRougeL);
         Assert.True(general > 0.1, $"general completions share too little with the true remainder (ROUGE-L {general:F3})");
         Assert.Contains(r.Partitions, p => p.ItemGuidedRougeL.Where((g, i) => g != p.ItemGeneralRougeL[i]).Any());
+    }
+
+    [Fact]
+    public void TheHeaderRecallsWhatTheModelMemorised()
+    {
+        // The mechanism every finding rests on: at the smoke budget the model already recalls some contaminated instances
+        // word for word after their header, and the header helps contaminated instances (whose opening recurs in the
+        // background with other continuations) more than the first piece alone does. A model that memorised nothing, or
+        // a guided prompt that lost its header, fails here.
+        var r = (TimeTravel.Result)_runs.First.Result;
+        var cfg = TimeTravel.Config.Smoke;
+        var contaminated = r.Partitions.Where(p => p.Contaminated && !p.IsHidden).ToList();
+        double guided = contaminated.Average(p => p.GuidedRougeL);
+        double general = contaminated.Average(p => p.GeneralRougeL);
+        Assert.True(r.VerbatimRecall > 0, "no contaminated instance was completed verbatim after its header");
+        Assert.True(guided > general, $"guided ROUGE-L {guided:F3} does not beat general {general:F3} on contaminated partitions");
+        var curve = Assert.Single(r.Curves);
+        Assert.Equal(cfg.Duplications[0], curve.Duplication);
+        Assert.InRange(curve.Steps.Count, cfg.CurvePoints, cfg.CurvePoints + 1);
+        Assert.Equal(curve.TotalSteps, curve.Steps[^1]);
     }
 }
