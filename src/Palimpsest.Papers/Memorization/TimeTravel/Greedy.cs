@@ -9,14 +9,22 @@ namespace Palimpsest.Papers.Memorization;
 public static class Greedy
 {
     /// <summary>
-    /// Greedy completion of each prompt, as long as its remainder at most and cut at the end token (one batched decoding
-    /// for all prompts).
+    /// Greedy completion of each prompt, as long as its remainder at most and cut at the end token. Batched: items are
+    /// decoded in batches of similar remainder length, each only as far as its longest remainder.
     /// </summary>
-    public static List<int[]> Complete(TinyGpt model, IReadOnlyList<(int[] Prompt, int[] Tail)> items)
+    public static List<int[]> Complete(TinyGpt model, IReadOnlyList<(int[] Prompt, int[] Tail)> items, int batchSize = 256)
     {
-        int length = items.Max(x => x.Tail.Length);
-        var output = LanguageModel.Continue(model, items.Select(x => x.Prompt).ToList(), length, stopId: WordTokenizer.Eos);
-        return output.Select((c, i) => c.TakeWhile(t => t != WordTokenizer.Eos).Take(items[i].Tail.Length).ToArray()).ToList();
+        var output = new int[items.Count][];
+        var byLength = Enumerable.Range(0, items.Count).OrderBy(i => items[i].Tail.Length).ToList();
+        foreach (var chunk in byLength.Chunk(batchSize))
+        {
+            int length = chunk.Max(i => items[i].Tail.Length);
+            var decoded = LanguageModel.Continue(model, chunk.Select(i => items[i].Prompt).ToList(), length,
+                stopId: WordTokenizer.Eos, batchSize: batchSize);
+            for (int k = 0; k < chunk.Length; k++)
+                output[chunk[k]] = decoded[k].TakeWhile(t => t != WordTokenizer.Eos).Take(items[chunk[k]].Tail.Length).ToArray();
+        }
+        return output.ToList();
     }
 
     /// <summary>
