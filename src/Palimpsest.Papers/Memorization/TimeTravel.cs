@@ -18,9 +18,12 @@ namespace Palimpsest.Papers.Memorization;
 /// completions guided by the partition's name match the true remainder more than general completions do (Algorithm 1,
 /// a bootstrap test of ROUGE-L), and contaminated partitions yield exact or near-exact completions (Algorithm 2).
 /// Scaled down: GPT-4 and seven NLP datasets become a TinyGpt pretrained on styled background text plus 5 of 12
-/// synthetic partitions, each inserted with a header that names it. GPT-4's exact/near-exact judge becomes token edit
-/// distance. Here the header is literally the memory key, so the toy tests the decision procedures, not how an LLM
-/// follows instructions. Clean partitions are the control: their guided completions must not beat general ones.
+/// small synthetic partitions, each inserted many times with a header that names it. GPT-4's exact/near-exact judge
+/// becomes token edit distance. The opening of every benchmark instance also recurs in the background with other
+/// continuations (as the first lines of a text recur on the web), and the prompts stop inside that opening, so only the
+/// header singles out the memorised instance: the header is the memory key, and the toy tests the decision procedures,
+/// not how an LLM follows instructions. Clean partitions are the control: their guided completions must not beat
+/// general ones.
 /// Claim kinds: the precondition is that the model memorised the contaminated instances (verbatim recall under their
 /// header; the paper's GPT-4 reproduces contaminated instances verbatim); the findings are the protocol's accuracy and
 /// gap criteria; the control compares the guided-over-general gap of contaminated instances with that of clean ones
@@ -33,18 +36,31 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
     {
         /// <summary>Datasets (of <see cref="BenchmarkSuite"/>), each with a train and a test partition (paper: 7; protocol: 6).</summary>
         public int Datasets { get; init; } = 6;
-        /// <summary>Instances per partition.</summary>
-        public int PartitionSize { get; init; } = 200;
+        /// <summary>
+        /// Instances per partition (protocol: 200). Issue 14 asks for 20–40 per contaminated partition: the first full
+        /// runs, with 200 (and a check with 20) at up to 16 copies, memorised nothing.
+        /// </summary>
+        public int PartitionSize { get; init; } = 30;
         /// <summary>Partitions inserted into the training data (protocol: 5 of 12).</summary>
         public int Contaminated { get; init; } = 5;
         /// <summary>
-        /// Copies of each contaminated instance; the first carries the claims (protocol: 3), the others are reported.
-        /// 16 was added after the first full run, in which 3 copies left no trace at all, to show whether the decision
-        /// procedures work once the model has memorised something (the claims' numbers at 3 copies are unchanged).
+        /// Copies of each contaminated instance, one model per entry; the first carries the claims, the others are
+        /// reported (protocol: 3 and 1, at which nothing was memorised; issue 14 asks for 16–64).
         /// </summary>
-        public int[] Duplications { get; init; } = [3, 1, 16];
+        public int[] Duplications { get; init; } = [64, 16, 32];
+        /// <summary>Passes over the whole stream (background and insertions), each in the same order.</summary>
+        public int Epochs { get; init; } = 1;
         /// <summary>Background instances in the datasets' styles (the "web"), none of them a benchmark instance.</summary>
-        public int BackgroundInstances { get; init; } = 24_000;
+        public int BackgroundInstances { get; init; } = 8_000;
+        /// <summary>
+        /// Background instances per benchmark instance (of every partition, clean or not) that repeat its opening, the
+        /// first <see cref="CutTo"/> of its words, and continue with other slot values. Without them the first piece of
+        /// an instance names it on its own (its slot values are unique), the general prompt recalls a memorised instance
+        /// as well as the guided one, and the header carries nothing; GPT-4's general completions do not reproduce
+        /// contaminated instances. They are drawn for clean partitions too, so that an opening seen in training does not
+        /// itself mark a partition as contaminated.
+        /// </summary>
+        public int SharedOpenings { get; init; } = 16;
         /// <summary>
         /// Share of background instances written under a header naming their dataset and a random split, as dataset
         /// samples appear on the web. Without them, headers appear only before contaminated partitions and a guided
@@ -52,14 +68,27 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
         /// the dataset names from elsewhere, has no such bias.
         /// </summary>
         public double HeadedBackgroundShare { get; init; } = 0.25;
-        /// <summary>Instances per partition whose completions are judged (paper: 10).</summary>
-        public int Judged { get; init; } = 10;
+        /// <summary>
+        /// Instances per partition whose completions are judged (paper: 10); at most <see cref="PartitionSize"/>. More than
+        /// the paper's so that the per-instance claims and the memorisation precondition rest on more instances.
+        /// </summary>
+        public int Judged { get; init; } = 30;
+        /// <summary>
+        /// The prompts give the first piece of an instance, cut at a uniform share of its words in
+        /// [<see cref="CutFrom"/>, <see cref="CutTo"/>] (paper's repository: 0.4–0.7). Shorter than the paper's, so that the
+        /// piece stays inside the opening the instance shares with its background siblings (issue 14: 0.2–0.4).
+        /// </summary>
+        public double CutFrom { get; init; } = 0.2;
+        /// <summary>Upper end of the cut; also the share of words an instance shares with its siblings.</summary>
+        public double CutTo { get; init; } = 0.4;
         /// <summary>Bootstrap resamples of Algorithm 1 (paper: 10,000).</summary>
         public int Resamples { get; init; } = 10_000;
         /// <summary>Algorithm 1 calls a partition contaminated when its bootstrap p is at most this.</summary>
         public double Alpha { get; init; } = 0.05;
         /// <summary>Algorithm 2's near-exact match: normalised token edit distance at most this.</summary>
         public double NearExactDistance { get; init; } = 0.2;
+        /// <summary>Points of each model's memorisation curve (verbatim recall during training); 0 draws none.</summary>
+        public int CurvePoints { get; init; } = 8;
         /// <summary>Residual width.</summary>
         public int Width { get; init; } = 128;
         /// <summary>Transformer blocks.</summary>
@@ -68,18 +97,18 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
         public int Heads { get; init; } = 4;
         /// <summary>Packed sequence length.</summary>
         public int Context { get; init; } = 64;
-        /// <summary>Sequences per step; one epoch.</summary>
+        /// <summary>Sequences per step.</summary>
         public int BatchSize { get; init; } = 32;
         /// <summary>Peak learning rate (cosine to a tenth).</summary>
         public double LearningRate { get; init; } = 2e-3;
 
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
-        /// <summary>Seconds: 2 datasets (4 partitions), 2 contaminated, one duplication level.</summary>
+        /// <summary>Seconds: 2 datasets (4 partitions), 2 contaminated, small partitions, one duplication level.</summary>
         public static Config Smoke { get; } = Full with
         {
-            Datasets = 2, PartitionSize = 60, Contaminated = 2, Duplications = [3], BackgroundInstances = 6_000, Width = 96,
-            Resamples = 2_000,
+            Datasets = 2, PartitionSize = 10, Judged = 10, Contaminated = 2, Duplications = [64], BackgroundInstances = 1_500,
+            SharedOpenings = 8, Width = 96, Resamples = 2_000, CurvePoints = 2,
         };
     }
 
@@ -87,16 +116,24 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
     /// <param name="Name">"dataset/split"; "…/validation" is the hidden partition, inserted without its header.</param>
     /// <param name="GuidedRougeL">Mean ROUGE-L of the guided completions over the judged instances.</param>
     /// <param name="GeneralRougeL">The same for the general completions.</param>
+    /// <param name="GeneralExact">Judged instances whose general completion is the true remainder, verbatim.</param>
     /// <param name="ItemGuidedRougeL">Per judged instance: ROUGE-L of its guided completion against the true remainder.</param>
     /// <param name="ItemGeneralRougeL">Per judged instance: the same for its general completion.</param>
     /// <param name="ItemExact">Per judged instance: whether its guided completion is the true remainder, verbatim.</param>
     public sealed record Partition(int Duplication, string Name, bool Contaminated, double GuidedRougeL, double GeneralRougeL,
-        double BootstrapP, bool Algorithm1, int Exact, int NearExact, bool Algorithm2,
+        double BootstrapP, bool Algorithm1, int Exact, int NearExact, bool Algorithm2, int GeneralExact,
         IReadOnlyList<double> ItemGuidedRougeL, IReadOnlyList<double> ItemGeneralRougeL, IReadOnlyList<bool> ItemExact)
     {
         /// <summary>True for the hidden partition (inserted without its header; outside the 12-partition accuracy).</summary>
         public bool IsHidden => Name.EndsWith("/validation", StringComparison.Ordinal);
     }
+
+    /// <summary>One model's memorisation during training, on the contaminated (headed) judged instances.</summary>
+    /// <param name="Steps">Training steps at which it was measured.</param>
+    /// <param name="Guided">Share of the instances that greedy decoding after the guided prompt reproduces verbatim.</param>
+    /// <param name="General">The same after the general prompt (no header).</param>
+    public sealed record RecallCurve(int Duplication, int TotalSteps, IReadOnlyList<int> Steps, IReadOnlyList<double> Guided,
+        IReadOnlyList<double> General);
 
     /// <summary>What a run measured.</summary>
     public sealed record Result
@@ -109,9 +146,11 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
         public required IReadOnlyList<double> Algorithm2Accuracy { get; init; }
         /// <summary>
         /// Share of the judged instances of contaminated (headed) partitions whose guided completion is the true remainder,
-        /// verbatim (first duplication level): what the model memorised.
+        /// verbatim (first duplication level): what the model memorised under the header.
         /// </summary>
         public required double VerbatimRecall { get; init; }
+        /// <summary>The same for their general completions: what the model recalls without the header.</summary>
+        public required double GeneralRecall { get; init; }
         /// <summary>Mean guided − general ROUGE-L over contaminated partitions (first duplication level).</summary>
         public required double ContaminatedGap { get; init; }
         /// <summary>Mean |guided − general| ROUGE-L over clean partitions (first duplication level): the control.</summary>
@@ -120,6 +159,8 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
         public required double CleanGap { get; init; }
         /// <summary>Duplication levels, as configured.</summary>
         public required IReadOnlyList<int> Duplications { get; init; }
+        /// <summary>Per duplication level: verbatim recall during training (empty when no curve was drawn).</summary>
+        public required IReadOnlyList<RecallCurve> Curves { get; init; }
     }
 
     /// <inheritdoc/>
@@ -150,11 +191,12 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
     public override IReadOnlyList<Claim<Result>> Claims { get; } =
     [
         // Without memorisation there is nothing to detect: the first full run memorised nothing, so its clean-partition
-        // claim passed vacuously.
+        // claim passed vacuously. Judged per seed, on the guided completions of the very instances the findings judge.
         Claim.Precondition<Result>(Memorised,
             Inv($"The model memorised the contamination: at least {RecallCeiling:0%} of the contaminated judged instances ") +
-            "are completed verbatim after their header (at the claims' duplication level)",
-            r => r.VerbatimRecall, Comparison.AtLeast, RecallCeiling, Budget.Full, "share of instances"),
+            "are completed verbatim after their header and first piece (at the claims' duplication level)",
+            r => r.VerbatimRecall, Comparison.AtLeast, RecallCeiling, Budget.Full,
+            "share of contaminated judged instances (guided completion = true remainder)"),
         Claim.Finding<Result>("algorithm2-accurate",
             Inv($"Algorithm 2 (exact / near-exact matches) labels at least 11 of 12 partitions correctly (pooled ≥ {Algorithm2Level:0%})"),
             r => r.Algorithm2Accuracy[0], Comparison.AtLeast, Algorithm2Level, Budget.Full, "share of partitions",
@@ -194,99 +236,105 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        var suite = new BenchmarkSuite();
-        if (cfg.Datasets < 1 || cfg.Datasets > suite.Datasets.Count)
-            throw new ArgumentException($"Datasets {cfg.Datasets} must be in 1..{suite.Datasets.Count}");
-        if (cfg.Contaminated < 1 || cfg.Contaminated >= 2 * cfg.Datasets)
-            throw new ArgumentException($"Contaminated {cfg.Contaminated} must be in 1..{2 * cfg.Datasets - 1} (some partitions must stay clean)");
-        var tokenizer = new WordTokenizer(suite.Vocabulary);
-        var data = ctx.Rng("data");
-        var names = suite.Datasets.Take(cfg.Datasets).ToList();
-        var partitions = names.SelectMany(d => new[] { (Dataset: d, Split: "train"), (Dataset: d, Split: "test") }).ToList();
-        var instances = partitions.Select(p => Enumerable.Range(0, cfg.PartitionSize).Select(_ => suite.Instance(p.Dataset, data)).ToList()).ToList();
-        var hidden = (Dataset: names[0], Split: "validation");
-        var hiddenInstances = Enumerable.Range(0, cfg.PartitionSize).Select(_ => suite.Instance(hidden.Dataset, data)).ToList();
-        var background = Enumerable.Range(0, cfg.BackgroundInstances).Select(_ => data.Pick(names))
-            .Select(d => (Dataset: d, Text: suite.Instance(d, data))).ToList();
-        var contaminated = ctx.Rng("contamination").Permutation(partitions.Count).Take(cfg.Contaminated).ToHashSet();
-
-        int[] Encode(string text) => tokenizer.Encode(text, addBos: false, addEos: true);
-        var headedRng = ctx.Rng("headed-background");
-        var backgroundDocs = background.Select(b => Encode(headedRng.NextBool(cfg.HeadedBackgroundShare)
-            ? $"{BenchmarkSuite.Header(b.Dataset, headedRng.NextBool() ? "train" : "test")} {b.Text}" : b.Text)).ToList();
-        // Instances to judge, each cut at a random 40–70% point (paper's repository defaults).
-        var pick = ctx.Rng("judge");
-        var judged = instances.Append(hiddenInstances).Select(list => pick.Permutation(list.Count).Take(cfg.Judged).Select(i =>
+        var world = ContaminationWorld.Build(cfg, ctx.Streams);
+        var partitions = new List<Partition>();
+        var curves = new List<RecallCurve>();
+        foreach (int copies in cfg.Duplications)
         {
-            var words = tokenizer.Encode(list[i], addBos: false, addEos: false);
-            int cut = (int)Math.Round(words.Length * (0.4 + 0.3 * pick.NextDouble()));
-            return (First: words[..cut], Tail: words[cut..]);
-        }).ToList()).ToList();
-
-        var rows = new List<Partition>();
-        var acc1 = new List<double>();
-        var acc2 = new List<double>();
-        foreach (int dup in cfg.Duplications)
-        {
-            var inserts = partitions.SelectMany((p, k) => instances[k].Select(text =>
-                    new Insert(Encode($"{BenchmarkSuite.Header(p.Dataset, p.Split)} {text}"), contaminated.Contains(k) ? dup : 0)))
-                .Concat(hiddenInstances.Select(text => new Insert(Encode(text), dup))).ToList();
-            var stream = Insertion.Interleave(backgroundDocs, inserts, ctx.Rng($"insert-{dup}"));
-            var sequences = Packing.PackInOrder(stream, cfg.Context, WordTokenizer.Bos);
-            var shape = new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, cfg.Width, cfg.Heads);
-            using var init = ctx.TorchGenerator("init");
-            using var model = new TinyGpt(shape, init).to(ctx.Device);
-            Trainer.Fit(model, sequences,
-                TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, cfg.LearningRate, inOrder: true) with { Stage = $"{dup} copies" }, ctx);
-
-            var all = partitions.Append(hidden).ToList();
-            var boot = ctx.Rng($"bootstrap-{dup}");
-            for (int k = 0; k < all.Count; k++)
-            {
-                var header = tokenizer.Encode(BenchmarkSuite.Header(all[k].Dataset, all[k].Split), addBos: true, addEos: false);
-                var items = judged[k];
-                var guided = Complete(model, items.Select(x => header.Concat(x.First).ToArray()).ToList(), items);
-                var general = Complete(model, items.Select(x => new[] { WordTokenizer.Bos }.Concat(x.First).ToArray()).ToList(), items);
-                var gRouge = guided.Select((c, i) => TextOverlap.RougeL(c, items[i].Tail)).ToList();
-                var nRouge = general.Select((c, i) => TextOverlap.RougeL(c, items[i].Tail)).ToList();
-                double p = Bootstrap.PairedGreaterP(gRouge, nRouge, boot, cfg.Resamples);
-                var isExact = guided.Select((c, i) => c.SequenceEqual(items[i].Tail)).ToList();
-                int exact = isExact.Count(e => e);
-                int near = guided.Select((c, i) => !isExact[i]
-                    && TextOverlap.NormalizedEditDistance(c, items[i].Tail) <= cfg.NearExactDistance).Count(e => e);
-                bool truth = k == partitions.Count || contaminated.Contains(k);
-                rows.Add(new Partition(dup, $"{all[k].Dataset}/{all[k].Split}", truth, gRouge.Average(), nRouge.Average(),
-                    p, p <= cfg.Alpha, exact, near, exact >= 1 || near >= 2, gRouge, nRouge, isExact));
-            }
-            var headed = rows.Where(r => r.Duplication == dup && !r.IsHidden).ToList();
-            acc1.Add(headed.Average(r => r.Algorithm1 == r.Contaminated ? 1.0 : 0));
-            acc2.Add(headed.Average(r => r.Algorithm2 == r.Contaminated ? 1.0 : 0));
+            using var model = Train(cfg, ctx, world, copies, out var curve);
+            partitions.AddRange(Judge(cfg, ctx, world, model, copies));
+            if (curve is not null) curves.Add(curve);
         }
-        var main = rows.Where(r => r.Duplication == cfg.Duplications[0] && !r.IsHidden).ToList();
+        return Summarise(cfg, partitions, curves);
+    }
+
+    /// <summary>Trains one model on the background with the contaminated partitions inserted <paramref name="copies"/> times.</summary>
+    private static TinyGpt Train(Config cfg, RunContext ctx, ContaminationWorld world, int copies, out RecallCurve? curve)
+    {
+        var inserts = world.Partitions.Where(p => p.IsContaminated).SelectMany(p => p.Documents)
+            .Select(doc => new Insert(doc, copies)).ToList();
+        var stream = Insertion.Interleave(world.Background, inserts, ctx.Rng($"insert-{copies}"));
+        var sequences = Packing.PackInOrder(stream, cfg.Context, WordTokenizer.Bos);
+        var epoch = TrainOptions.OneEpoch(sequences.Count, cfg.BatchSize, cfg.LearningRate, inOrder: true);
+        int steps = epoch.Steps * cfg.Epochs;
+        var options = epoch with
+        {
+            Steps = steps, Stage = $"{copies} copies", EvalEvery = cfg.CurvePoints > 0 ? Math.Max(1, steps / cfg.CurvePoints) : 0,
+        };
+        var shape = new TinyGptConfig(world.VocabSize, cfg.Context, cfg.Layers, cfg.Width, cfg.Heads);
+        using var init = ctx.TorchGenerator("init");
+        var model = new TinyGpt(shape, init).to(ctx.Device);
+        var watched = world.Partitions.Where(p => p.IsContaminated && !p.IsHidden).SelectMany(p => p.Judged).ToList();
+        var log = Trainer.Fit(model, sequences, options, ctx, _ => new Dictionary<string, double>
+        {
+            ["guided"] = Recall(model, watched, j => j.Guided),
+            ["general"] = Recall(model, watched, j => j.General),
+        });
+        curve = cfg.CurvePoints == 0 ? null : new RecallCurve(copies, steps, log.Evaluations.Select(e => e.Step).ToList(),
+            log.Evaluations.Select(e => e.Values["guided"]).ToList(), log.Evaluations.Select(e => e.Values["general"]).ToList());
+        return model;
+    }
+
+    /// <summary>Share of <paramref name="items"/> whose remainder greedy decoding after the chosen prompt reproduces.</summary>
+    private static double Recall(TinyGpt model, List<JudgedInstance> items, Func<JudgedInstance, int[]> prompt) =>
+        Greedy.Reproduces(model, items.Select(j => (prompt(j), j.Tail)).ToList()).Average(e => e ? 1.0 : 0.0);
+
+    /// <summary>
+    /// Completes every judged instance of every partition after its guided and its general prompt (one batched greedy
+    /// decoding for all of them), then applies both algorithms per partition.
+    /// </summary>
+    private static List<Partition> Judge(Config cfg, RunContext ctx, ContaminationWorld world, TinyGpt model, int copies)
+    {
+        var items = world.Partitions.SelectMany(p => p.Judged).ToList();
+        var completions = Greedy.Complete(model, items.SelectMany(j => new[] { (j.Guided, j.Tail), (j.General, j.Tail) }).ToList());
+        var boot = ctx.Rng($"bootstrap-{copies}");
+        var rows = new List<Partition>();
+        int next = 0;
+        foreach (var part in world.Partitions)
+        {
+            var judged = part.Judged;
+            var guided = judged.Select((_, i) => completions[2 * (next + i)]).ToList();
+            var general = judged.Select((_, i) => completions[2 * (next + i) + 1]).ToList();
+            next += judged.Count;
+            var gRouge = guided.Select((c, i) => TextOverlap.RougeL(c, judged[i].Tail)).ToList();
+            var nRouge = general.Select((c, i) => TextOverlap.RougeL(c, judged[i].Tail)).ToList();
+            double p = Bootstrap.PairedGreaterP(gRouge, nRouge, boot, cfg.Resamples);
+            var isExact = guided.Select((c, i) => c.SequenceEqual(judged[i].Tail)).ToList();
+            int exact = isExact.Count(e => e);
+            int near = guided.Where((c, i) => !isExact[i]
+                && TextOverlap.NormalizedEditDistance(c, judged[i].Tail) <= cfg.NearExactDistance).Count();
+            int generalExact = general.Where((c, i) => c.SequenceEqual(judged[i].Tail)).Count();
+            rows.Add(new Partition(copies, part.Name, part.IsContaminated, gRouge.Average(), nRouge.Average(), p,
+                p <= cfg.Alpha, exact, near, exact >= 1 || near >= 2, generalExact, gRouge, nRouge, isExact));
+        }
+        return rows;
+    }
+
+    /// <summary>Accuracy per level, and the claims' numbers at the first level.</summary>
+    private static Result Summarise(Config cfg, List<Partition> rows, List<RecallCurve> curves)
+    {
+        List<Partition> Headed(int copies) => rows.Where(r => r.Duplication == copies && !r.IsHidden).ToList();
+        var main = Headed(cfg.Duplications[0]);
+        var contaminated = main.Where(r => r.Contaminated).ToList();
+        var clean = main.Where(r => !r.Contaminated).ToList();
         return new Result
         {
             Partitions = rows,
-            Algorithm1Accuracy = acc1,
-            Algorithm2Accuracy = acc2,
-            VerbatimRecall = main.Where(r => r.Contaminated).SelectMany(r => r.ItemExact).Average(e => e ? 1.0 : 0.0),
-            ContaminatedGap = main.Where(r => r.Contaminated).Average(r => r.GuidedRougeL - r.GeneralRougeL),
-            CleanGap = main.Where(r => !r.Contaminated).Average(r => r.GuidedRougeL - r.GeneralRougeL),
-            CleanAbsGap = main.Where(r => !r.Contaminated).Average(r => Math.Abs(r.GuidedRougeL - r.GeneralRougeL)),
+            Algorithm1Accuracy = cfg.Duplications.Select(d => Headed(d).Average(r => r.Algorithm1 == r.Contaminated ? 1.0 : 0)).ToList(),
+            Algorithm2Accuracy = cfg.Duplications.Select(d => Headed(d).Average(r => r.Algorithm2 == r.Contaminated ? 1.0 : 0)).ToList(),
+            VerbatimRecall = contaminated.SelectMany(r => r.ItemExact).Average(e => e ? 1.0 : 0.0),
+            GeneralRecall = (double)contaminated.Sum(r => r.GeneralExact) / contaminated.Sum(r => r.ItemExact.Count),
+            ContaminatedGap = contaminated.Average(r => r.GuidedRougeL - r.GeneralRougeL),
+            CleanGap = clean.Average(r => r.GuidedRougeL - r.GeneralRougeL),
+            CleanAbsGap = clean.Average(r => Math.Abs(r.GuidedRougeL - r.GeneralRougeL)),
             Duplications = cfg.Duplications,
+            Curves = curves,
         };
-    }
-
-    /// <summary>Greedy completions as long as each reference remainder, cut at the end token.</summary>
-    private static List<int[]> Complete(TinyGpt model, List<int[]> prompts, List<(int[] First, int[] Tail)> items)
-    {
-        int length = items.Max(x => x.Tail.Length);
-        var output = LanguageModel.Continue(model, prompts, length, stopId: WordTokenizer.Eos);
-        return output.Select((c, i) => c.TakeWhile(t => t != WordTokenizer.Eos).Take(items[i].Tail.Length).ToArray()).ToList();
     }
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
-        [("guided-vs-general", GuidedVsGeneral(results[0])), ("accuracy", Accuracy(results))];
+        [("guided-vs-general", GuidedVsGeneral(results[0])), ("accuracy", Accuracy(results)), ("memorisation", Memorisation(results))];
 
     /// <summary>Each partition's general against guided ROUGE-L (first seed, first duplication level).</summary>
     public static GenericChart GuidedVsGeneral(Result r)
@@ -314,5 +362,27 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
             bars.Add(Core.Reporting.Figures.MeanBar($"Alg. 2, {results[0].Duplications[k]} copies", results.Select(r => r.Algorithm2Accuracy[k]).ToList(), k == 0 ? SeriesRole.Method : SeriesRole.Ablation));
         }
         return Core.Reporting.Figures.Bars("How many partitions does each algorithm label correctly?", "accuracy (share of partitions)", bars);
+    }
+
+    /// <summary>
+    /// Verbatim recall of the contaminated judged instances during training, after the guided and after the general
+    /// prompt, per duplication level (mean over seeds at each measuring point; x is the share of training done).
+    /// </summary>
+    public static GenericChart Memorisation(IReadOnlyList<Result> results)
+    {
+        var series = new List<Series>();
+        for (int k = 0; k < results[0].Curves.Count; k++)
+        {
+            var curves = results.Select(r => r.Curves[k]).ToList();
+            int points = curves.Min(c => c.Steps.Count);
+            List<double> Mean(Func<RecallCurve, int, double> value) =>
+                Enumerable.Range(0, points).Select(i => curves.Average(c => value(c, i))).ToList();
+            var x = Mean((c, i) => (double)c.Steps[i] / c.TotalSteps);
+            int copies = curves[0].Duplication;
+            series.Add(new Series($"guided, {copies} copies", x, Mean((c, i) => c.Guided[i]), k == 0 ? SeriesRole.Method : SeriesRole.Ablation));
+            series.Add(new Series($"general, {copies} copies", x, Mean((c, i) => c.General[i]), SeriesRole.Control));
+        }
+        return Core.Reporting.Figures.Lines("When does the model memorise the contamination, and does it need the header?",
+            "share of training done", "verbatim recall (share of contaminated judged instances)", series);
     }
 }

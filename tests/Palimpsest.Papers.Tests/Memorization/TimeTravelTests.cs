@@ -1,4 +1,4 @@
-using Palimpsest.Core.Data;
+using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Text;
 using Palimpsest.Papers.Memorization;
@@ -23,6 +23,74 @@ public sealed class TimeTravelTests(PaperTests<TimeTravel>.SmokeRuns runs) : Pap
                 Assert.InRange(ids.Length, 20, TimeTravel.Config.Full.Context);
             }
         Assert.Throws<ArgumentException>(() => suite.Instance("mnist", rng));
+    }
+
+    [Fact]
+    public void ASiblingSharesTheOpeningAndContinuesWithOtherSlots()
+    {
+        var suite = new BenchmarkSuite();
+        var rng = new Rng(3);
+        var x = suite.Draw("imdb", rng);
+        var sibling = suite.Sibling(x, sharedWords: 8, rng);
+        var a = x.Text.Split(' ');
+        var b = sibling.Text.Split(' ');
+        Assert.Equal(a.Length, b.Length);
+        Assert.Equal(a[..8], b[..8]);
+        Assert.NotEqual(x.Text, sibling.Text);
+        // Sharing nothing keeps only the template words; sharing everything copies the instance.
+        Assert.Equal(x.Text, suite.Sibling(x, x.Words, rng).Text);
+        Assert.Equal("review", suite.Sibling(x, 0, rng).Fills[0]);
+    }
+
+    [Fact]
+    public void TheWorldCutsInsideTheSharedOpeningAndEchoesEveryInstance()
+    {
+        var cfg = TimeTravel.Config.Smoke;
+        var world = ContaminationWorld.Build(cfg, new SeedStreams(5));
+        Assert.Equal(2 * cfg.Datasets + 1, world.Partitions.Count);
+        Assert.True(world.Partitions[^1].IsHidden && world.Partitions[^1].IsContaminated);
+        Assert.Equal(cfg.Contaminated, world.Partitions.Count(p => p.IsContaminated && !p.IsHidden));
+        Assert.Equal(cfg.BackgroundInstances + world.Partitions.Count * cfg.PartitionSize * cfg.SharedOpenings, world.Background.Count);
+        var tokenizer = world.Tokenizer;
+        foreach (var p in world.Partitions)
+            foreach (var j in p.Judged)
+            {
+                int first = j.General.Length - 1;
+                int words = first + j.Tail.Length;
+                Assert.InRange(first, 1, ContaminationWorld.SharedWords(cfg, words));
+                Assert.Equal(j.General[1..], j.Guided[^first..]);
+                // The first piece also opens SharedOpenings background documents (headed or not).
+                var piece = string.Join(' ', j.General[1..].Select(t => tokenizer.Words[t]));
+                int echoes = world.Background.Count(d => (" " + string.Join(' ', d.Select(t => tokenizer.Words[t]))).Contains(" : " + piece)
+                    || string.Join(' ', d.Select(t => tokenizer.Words[t])).StartsWith(piece, StringComparison.Ordinal));
+                Assert.True(echoes >= cfg.SharedOpenings, $"{p.Name}: '{piece}' opens {echoes} background documents");
+                Assert.InRange(j.Guided.Length + j.Tail.Length, 0, cfg.Context);
+            }
+        var again = ContaminationWorld.Build(cfg, new SeedStreams(5));
+        Assert.Equal(world.Background.SelectMany(d => d), again.Background.SelectMany(d => d));
+    }
+
+    [Fact]
+    public void TeacherForcedRecallAgreesWithGreedyDecoding()
+    {
+        // The memorisation curve counts an instance as recalled when every remainder token is the arg max after its
+        // prefix (one forward pass); the judge decodes greedily. On an untrained model's own greedy continuations both
+        // must say "reproduced", and changing the last token of a remainder must make both say "not reproduced".
+        using var init = new SeedStreams(1).TorchGenerator("init");
+        using var model = new TinyGpt(new TinyGptConfig(40, 32, Layers: 1, Width: 16, Heads: 2), init);
+        var rng = new Rng(4);
+        var prompts = Enumerable.Range(0, 24)
+            .Select(_ => new[] { WordTokenizer.Bos }.Concat(Enumerable.Range(0, 1 + rng.NextInt(6)).Select(_ => 4 + rng.NextInt(36))).ToArray())
+            .ToList();
+        var own = LanguageModel.Continue(model, prompts, 8);
+        var items = prompts.Select((p, i) => (Prompt: p, Tail: own[i].TakeWhile(t => t != WordTokenizer.Eos).ToArray()))
+            .Where(x => x.Tail.Length > 0).ToList();
+        Assert.True(items.Count >= 12, $"only {items.Count} continuations before an end token");
+        Assert.All(Greedy.Reproduces(model, items), Assert.True);
+        Assert.All(Greedy.Complete(model, items).Select((c, i) => c.SequenceEqual(items[i].Tail)), Assert.True);
+        var altered = items.Select(x => (x.Prompt, Tail: x.Tail[..^1].Append(x.Tail[^1] == 5 ? 6 : 5).ToArray())).ToList();
+        Assert.All(Greedy.Reproduces(model, altered), Assert.False);
+        Assert.All(Greedy.Complete(model, altered).Select((c, i) => c.SequenceEqual(altered[i].Tail)), Assert.False);
     }
 
     [Fact]
@@ -67,5 +135,25 @@ public sealed class TimeTravelTests(PaperTests<TimeTravel>.SmokeRuns runs) : Pap
         double general = r.Partitions.Average(p => p.GeneralRougeL);
         Assert.True(general > 0.1, $"general completions share too little with the true remainder (ROUGE-L {general:F3})");
         Assert.Contains(r.Partitions, p => p.ItemGuidedRougeL.Where((g, i) => g != p.ItemGeneralRougeL[i]).Any());
+    }
+
+    [Fact]
+    public void TheHeaderRecallsWhatTheModelMemorised()
+    {
+        // The mechanism every finding rests on: at the smoke budget the model already recalls some contaminated instances
+        // word for word after their header, and the header helps contaminated instances (whose opening recurs in the
+        // background with other continuations) more than the first piece alone does. A model that memorised nothing, or
+        // a guided prompt that lost its header, fails here.
+        var r = (TimeTravel.Result)_runs.First.Result;
+        var cfg = TimeTravel.Config.Smoke;
+        var contaminated = r.Partitions.Where(p => p.Contaminated && !p.IsHidden).ToList();
+        double guided = contaminated.Average(p => p.GuidedRougeL);
+        double general = contaminated.Average(p => p.GeneralRougeL);
+        Assert.True(r.VerbatimRecall > 0, "no contaminated instance was completed verbatim after its header");
+        Assert.True(guided > general, $"guided ROUGE-L {guided:F3} does not beat general {general:F3} on contaminated partitions");
+        var curve = Assert.Single(r.Curves);
+        Assert.Equal(cfg.Duplications[0], curve.Duplication);
+        Assert.InRange(curve.Steps.Count, cfg.CurvePoints, cfg.CurvePoints + 1);
+        Assert.Equal(curve.TotalSteps, curve.Steps[^1]);
     }
 }

@@ -1,12 +1,14 @@
+using Palimpsest.Core.Data;
 using Palimpsest.Core.Randomness;
 
-namespace Palimpsest.Core.Data;
+namespace Palimpsest.Papers.Memorization;
 
 /// <summary>
 /// Six synthetic "datasets" in the styles of IMDB, AG News, RTE, SAMSum, XSum and Yelp, each a few templates over the
 /// <see cref="SlotCorpus"/> slot values, so that every instance has high-entropy slots and can be reproduced only by a
 /// model that memorised it. A partition (dataset, split) can be written with a header that names it, the way
-/// contamination studies insert benchmark partitions into a pretraining corpus.
+/// contamination studies insert benchmark partitions into a pretraining corpus. An instance can have siblings: other
+/// instances that open with the same words and continue differently, as the first lines of a text recur on the web.
 /// </summary>
 public sealed class BenchmarkSuite
 {
@@ -67,25 +69,61 @@ public sealed class BenchmarkSuite
     }
 
     /// <summary>One instance of <paramref name="dataset"/>: a random template with its slots filled.</summary>
-    public string Instance(string dataset, Rng rng)
+    public string Instance(string dataset, Rng rng) => Draw(dataset, rng).Text;
+
+    /// <summary>One instance of <paramref name="dataset"/>, with its structure (template and slot fills).</summary>
+    public BenchmarkInstance Draw(string dataset, Rng rng)
     {
         if (!Templates.TryGetValue(dataset, out var templates))
             throw new ArgumentException($"unknown dataset '{dataset}'; allowed: {string.Join(", ", Datasets)}");
-        var words = new List<string>();
-        foreach (var word in rng.Pick(templates).Split(' '))
+        int template = rng.NextInt(templates.Length);
+        return new BenchmarkInstance(dataset, template, templates[template].Split(' ').Select(w => Fill(w, rng)).ToList());
+    }
+
+    /// <summary>
+    /// An instance of the same dataset and template that repeats every slot value of <paramref name="instance"/> starting
+    /// within its first <paramref name="sharedWords"/> words and draws the later slots afresh: the same opening, another
+    /// continuation. A slot value that starts inside the opening and ends after it is shared whole, so the sibling's
+    /// first <paramref name="sharedWords"/> words always equal the instance's.
+    /// </summary>
+    public BenchmarkInstance Sibling(BenchmarkInstance instance, int sharedWords, Rng rng)
+    {
+        if (sharedWords < 0) throw new ArgumentException($"sharedWords {sharedWords} must be non-negative");
+        var template = Templates[instance.Dataset][instance.Template].Split(' ');
+        var fills = new List<string>(template.Length);
+        int position = 0;
+        for (int i = 0; i < template.Length; i++)
         {
-            words.Add(word switch
-            {
-                "{adj}" => rng.Pick(Adjectives),
-                "{day}" => rng.Pick(Days),
-                "{label}" => rng.NextBool() ? "entailment" : "contradiction",
-                _ when word.StartsWith('{') => rng.Pick(_slots.Slots[word[1..^1]]),
-                _ => word,
-            });
+            fills.Add(position < sharedWords ? instance.Fills[i] : Fill(template[i], rng));
+            position += WordCount(instance.Fills[i]);
         }
-        return string.Join(' ', words);
+        return instance with { Fills = fills };
     }
 
     /// <summary>The header that names a partition, e.g. "dataset imdb split test :".</summary>
     public static string Header(string dataset, string split) => $"dataset {dataset} split {split} :";
+
+    private string Fill(string word, Rng rng) => word switch
+    {
+        "{adj}" => rng.Pick(Adjectives),
+        "{day}" => rng.Pick(Days),
+        "{label}" => rng.NextBool() ? "entailment" : "contradiction",
+        _ when word.StartsWith('{') => rng.Pick(_slots.Slots[word[1..^1]]),
+        _ => word,
+    };
+
+    internal static int WordCount(string text) => text.Count(c => c == ' ') + 1;
+}
+
+/// <summary>One instance of a <see cref="BenchmarkSuite"/> dataset.</summary>
+/// <param name="Dataset">Its dataset.</param>
+/// <param name="Template">Index of its template within the dataset.</param>
+/// <param name="Fills">Per template word: the word itself, or the slot value that fills it (a thing is two words).</param>
+public sealed record BenchmarkInstance(string Dataset, int Template, IReadOnlyList<string> Fills)
+{
+    /// <summary>The instance as text.</summary>
+    public string Text => string.Join(' ', Fills);
+
+    /// <summary>Its length in words (= tokens of a word tokenizer).</summary>
+    public int Words => Fills.Sum(BenchmarkSuite.WordCount);
 }
