@@ -311,7 +311,7 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
 
             var items = bench.SelectMany(e => RewordedKb.BenchmarkAttributes.Select(a => (e, a))).ToList();
             return new World(kb, new WordTokenizer(kb.Vocabulary), known, probes, bench.ToHashSet(), pretraining, items,
-                items.Select(f => kb.Text(f.e, f.a, Form.Canonical)).ToList(), Mc(kb, items, ctx.Rng("distractors")));
+                items.Select(f => kb.Text(f.e, f.a, FactForm.Canonical)).ToList(), Mc(kb, items, ctx.Rng("distractors")));
         }
     }
 
@@ -375,9 +375,9 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
     private static List<Doc> Contamination(string name, World w, Config cfg, Rng rng) =>
         name == "clean" ? [] : w.Items.SelectMany(f => Enumerable.Range(0, cfg.Repeats).Select(_ => new Doc(w.Kb.Text(f.Entity, f.Attribute, name switch
         {
-            "verbatim" => Form.Canonical,
-            "rephrased" => new Form(true, 1 + rng.NextInt(FictitiousKb.Templates - 1), false, rng.NextBool(cfg.RephrasedRewordedShare)),
-            "translated" => Form.Canonical with { Ciphered = true },
+            "verbatim" => FactForm.Canonical,
+            "rephrased" => new FactForm(true, 1 + rng.NextInt(FictitiousKb.Templates - 1), false, rng.NextBool(cfg.RephrasedRewordedShare)),
+            "translated" => FactForm.Canonical with { Ciphered = true },
             _ => throw new ArgumentException($"unknown condition '{name}'"),
         }), f.Entity))).ToList();
 

@@ -91,9 +91,9 @@ public sealed class RephrasedContaminationWorldTests
         var kb = new RewordedKb(50, new Rng(1));
         var tokenizer = new WordTokenizer(kb.Vocabulary);
         var e = kb.Entities[7] with { Values = new Dictionary<string, string> { ["town"] = "arton", ["job"] = "baker", ["pet"] = "dog", ["colour"] = "red" } };
-        Assert.Equal("question : where does " + e.Name + " live ? answer : arton", kb.Text(e, "town", Form.Canonical));
-        Assert.Equal(e.Name + " works as a breadmaker .", kb.Text(e, "job", new Form(false, 0, false, true)));
-        Assert.Equal("question : what is the pet of " + e.Name + " ? answer : hound", kb.Text(e, "pet", new Form(true, 1, false, true)));
+        Assert.Equal("question : where does " + e.Name + " live ? answer : arton", kb.Text(e, "town", FactForm.Canonical));
+        Assert.Equal(e.Name + " works as a breadmaker .", kb.Text(e, "job", new FactForm(false, 0, false, true)));
+        Assert.Equal("question : what is the pet of " + e.Name + " ? answer : hound", kb.Text(e, "pet", new FactForm(true, 1, false, true)));
         // Every synonym is a new word, one per value, unknown to the plain knowledge base; names are recognised as names.
         var values = FictitiousKb.Attributes.SelectMany(FictitiousKb.ValuesOf).ToList();
         var synonyms = values.Select(RewordedKb.Synonym).ToList();
@@ -120,7 +120,7 @@ public sealed class RephrasedContaminationWorldTests
         Assert.Equal(2 * FictitiousKb.Templates * 2, all.Count);
         Assert.Equal(all.Count, all.Distinct().Count());
         Assert.All(all, f => Assert.Equal(f.Template > 0, f.RewordedValue));
-        Assert.DoesNotContain(Form.Canonical, RewordedKb.Forms(1, 0.0, new Rng(3)));
+        Assert.DoesNotContain(FactForm.Canonical, RewordedKb.Forms(1, 0.0, new Rng(3)));
         Assert.All(RewordedKb.Forms(0, 0.0, new Rng(3)), f => Assert.False(f.RewordedValue));
         // At share 0.5, about half of the 4,000 non-canonical forms are reworded.
         var many = Enumerable.Range(0, 200).SelectMany(i => RewordedKb.Forms(1, 0.5, new Rng((ulong)i))).ToList();
@@ -177,7 +177,9 @@ public sealed class RephrasedContaminationWorldTests
         Assert.True(hardNegatives > 100, $"the replay should hold texts about benchmark people: {hardNegatives}");
         Assert.True(embedding < 0.95, $"the TF-IDF threshold should not be at ceiling on reworded paraphrases: F1 {embedding}");
         Assert.True(judge >= 0.9, $"the judge should find reworded paraphrases: F1 {judge}");
-        Assert.True(t.JudgeCorrect.Average() > t.EmbeddingCorrect.Average());
+        // The claim's own test: the paired per-text interval (here one seed) excludes a tie.
+        var interval = Evidence.PooledInterval([Evidence.Paired(t.JudgeCorrect, t.EmbeddingCorrect)], new Rng(1));
+        Assert.True(interval.Lower > 0, $"judge − TF-IDF per-text accuracy should exclude 0: {interval}");
         Assert.True(seconds < 20, $"detection on the full world took {seconds:F1} s");
     }
 }

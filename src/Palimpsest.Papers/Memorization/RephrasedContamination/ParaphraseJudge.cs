@@ -59,13 +59,13 @@ public sealed class ParaphraseJudge
     public static List<(string A, string B, bool Same)> Pairs(RewordedKb kb, IReadOnlyList<Entity> people, int count, Rng rng)
     {
         string Any(Entity e, string a) =>
-            kb.Text(e, a, new Form(rng.NextBool(), rng.NextInt(FictitiousKb.Templates), rng.NextBool(), rng.NextBool()));
+            kb.Text(e, a, new FactForm(rng.NextBool(), rng.NextInt(FictitiousKb.Templates), rng.NextBool(), rng.NextBool()));
         var pairs = new List<(string, string, bool)>(count);
         for (int i = 0; i < count; i++)
         {
             var e = rng.Pick(people);
             var a = rng.Pick(FictitiousKb.Attributes);
-            string anchor = kb.Text(e, a, Form.Canonical);
+            string anchor = kb.Text(e, a, FactForm.Canonical);
             switch (i % 5)
             {
                 case 0 or 1:

@@ -8,10 +8,10 @@ namespace Palimpsest.Papers.Memorization;
 /// <param name="Template">0 is the canonical template (the benchmark's), 1..5 are paraphrases.</param>
 /// <param name="Ciphered">In the ciphered "language" (every frame word remapped; the toy's translation).</param>
 /// <param name="RewordedValue">The value is written with its synonym ("breadmaker" for "baker").</param>
-public sealed record Form(bool IsQuestion, int Template, bool Ciphered, bool RewordedValue)
+public sealed record FactForm(bool IsQuestion, int Template, bool Ciphered, bool RewordedValue)
 {
     /// <summary>The benchmark's form: the canonical question, plain words, the plain value.</summary>
-    public static Form Canonical { get; } = new(true, 0, false, false);
+    public static FactForm Canonical { get; } = new(true, 0, false, false);
 }
 
 /// <summary>
@@ -79,7 +79,7 @@ public sealed class RewordedKb
         : throw new ArgumentException($"'{value}' is not an attribute value");
 
     /// <summary>One fact in one form.</summary>
-    public string Text(Entity entity, string attribute, Form form)
+    public string Text(Entity entity, string attribute, FactForm form)
     {
         string text = form.IsQuestion
             ? Kb.QuestionAndAnswer(entity, attribute, form.Template, form.Ciphered)
@@ -94,12 +94,12 @@ public sealed class RewordedKb
     /// value is reworded with probability <paramref name="rewordedShare"/>, except in the canonical template, which
     /// always keeps the plain value (so the canonical question and its answer are one fixed text).
     /// </summary>
-    public static IEnumerable<Form> Forms(int firstTemplate, double rewordedShare, Rng rng)
+    public static IEnumerable<FactForm> Forms(int firstTemplate, double rewordedShare, Rng rng)
     {
         foreach (bool question in new[] { false, true })
             for (int t = firstTemplate; t < FictitiousKb.Templates; t++)
                 foreach (bool ciphered in new[] { false, true })
-                    yield return new Form(question, t, ciphered, t > 0 && rng.NextBool(rewordedShare));
+                    yield return new FactForm(question, t, ciphered, t > 0 && rng.NextBool(rewordedShare));
     }
 
     /// <summary>True for a person's name (the judge abstracts names, as GPT-4 knows a name when it sees one).</summary>
