@@ -114,11 +114,19 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
         public void Validate()
         {
             if (BenchmarkEntities < 1 || ProbeEntities < 1 || BenchmarkEntities + ProbeEntities >= Entities)
-                throw new ArgumentException($"BenchmarkEntities {BenchmarkEntities} and ProbeEntities {ProbeEntities} must be positive and leave pretraining people out of Entities {Entities}");
-            foreach (var (name, share) in new[] { (nameof(PretrainRewordedShare), PretrainRewordedShare), (nameof(RephrasedRewordedShare), RephrasedRewordedShare) })
+                throw new ArgumentException($"BenchmarkEntities {BenchmarkEntities} and ProbeEntities {ProbeEntities} " +
+                    $"must be positive and leave pretraining people out of Entities {Entities}");
+            foreach (var (name, share) in new[]
+                     { (nameof(PretrainRewordedShare), PretrainRewordedShare), (nameof(RephrasedRewordedShare), RephrasedRewordedShare) })
                 if (share is < 0 or > 1) throw new ArgumentException($"{name} {share} must be in [0, 1]");
-            if (Repeats < 1 || FineTuneEpochs < 1 || PretrainEpochs < 1 || ReplayRatio < 0 || RetrievalTopK < 1 || CurvePoints < 0)
-                throw new ArgumentException($"Repeats {Repeats}, FineTuneEpochs {FineTuneEpochs} and PretrainEpochs {PretrainEpochs} must be at least 1, RetrievalTopK {RetrievalTopK} too; ReplayRatio {ReplayRatio} and CurvePoints {CurvePoints} must be non-negative");
+            foreach (var (name, value, least) in new[]
+                     {
+                         (nameof(Repeats), Repeats, 1), (nameof(FineTuneEpochs), FineTuneEpochs, 1),
+                         (nameof(PretrainEpochs), PretrainEpochs, 1), (nameof(RetrievalTopK), RetrievalTopK, 1),
+                         (nameof(FineTuneBatchSize), FineTuneBatchSize, 1), (nameof(JudgePairs), JudgePairs, 10),
+                         (nameof(ReplayRatio), ReplayRatio, 0), (nameof(CurvePoints), CurvePoints, 0),
+                     })
+                if (value < least) throw new ArgumentException($"{name} {value} must be at least {least}");
         }
     }
 
@@ -193,7 +201,7 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
         // learned invariance". 0.8 is the project's level for a known fact or a learnt skill (the protocol sets none).
         Claim.Precondition<Result>("invariance-learnt",
             "Paraphrase invariance is learnt: after pretraining, the model answers 80% of the canonical questions about " +
-            "probe people, who appear in every other form but never in the canonical question",
+            "probe people, who appear only in the rephrased items' forms (never the canonical template, values reworded)",
             r => r.ProbeAccuracy, Comparison.AtLeast, 0.8, Budget.Full, "accuracy"),
         // The protocol expects verbatim contamination to reach ≈ 95% (clean ≈ chance): the gain rephrased items are
         // measured against. 0.8 is the project's level for facts the model knows.
@@ -365,21 +373,28 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
     /// <summary>Detectors, fitted once: n-grams of the benchmark items, TF-IDF over every text, the judge on known people.</summary>
     private static Detectors FitDetectors(World w, Config cfg, RunContext ctx)
     {
-        var ngrams = new NGramIndex(w.BenchTexts.Select(t => (IReadOnlyList<int>)w.Tokenizer.Encode(t, false, false)), cfg.NgramLength);
+        var benchTokens = w.BenchTexts.Select(t => (IReadOnlyList<int>)w.Tokenizer.Encode(t, false, false));
+        var ngrams = new NGramIndex(benchTokens, cfg.NgramLength);
         var tfidf = new TfIdf(w.Pretraining.Select(d => d.Text).Concat(w.BenchTexts));
         var judge = ParaphraseJudge.Train(w.Kb, w.Known, tfidf, cfg.JudgePairs, ctx.Rng("judge"), out double validationF1);
         return new Detectors(ngrams, tfidf, judge, validationF1);
     }
 
     /// <summary>Each repeat of each benchmark item in the condition's form (none for clean).</summary>
-    private static List<Doc> Contamination(string name, World w, Config cfg, Rng rng) =>
-        name == "clean" ? [] : w.Items.SelectMany(f => Enumerable.Range(0, cfg.Repeats).Select(_ => new Doc(w.Kb.Text(f.Entity, f.Attribute, name switch
+    private static List<Doc> Contamination(string name, World w, Config cfg, Rng rng)
+    {
+        FactForm Form() => name switch
         {
             "verbatim" => FactForm.Canonical,
-            "rephrased" => new FactForm(true, 1 + rng.NextInt(FictitiousKb.Templates - 1), false, rng.NextBool(cfg.RephrasedRewordedShare)),
+            "rephrased" => new FactForm(true, 1 + rng.NextInt(FictitiousKb.Templates - 1), false,
+                rng.NextBool(cfg.RephrasedRewordedShare)),
             "translated" => FactForm.Canonical with { Ciphered = true },
             _ => throw new ArgumentException($"unknown condition '{name}'"),
-        }), f.Entity))).ToList();
+        };
+        if (name == "clean") return [];
+        return w.Items.SelectMany(f => Enumerable.Range(0, cfg.Repeats)
+            .Select(_ => new Doc(w.Kb.Text(f.Entity, f.Attribute, Form()), f.Entity))).ToList();
+    }
 
     /// <summary>Pretraining texts drawn with replacement, <see cref="Config.ReplayRatio"/> per contaminating text.</summary>
     private static List<Doc> Replay(string name, World w, Config cfg, RunContext ctx)
