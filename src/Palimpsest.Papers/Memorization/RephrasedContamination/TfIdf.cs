@@ -41,22 +41,24 @@ public sealed class TfIdf
     public double Cosine(string a, string b) => Dot(Vector(a), Vector(b));
 
     /// <summary>The candidate most similar to <paramref name="text"/> and its cosine (candidate vectors are cached).</summary>
-    public (int Index, double Cosine) Nearest(string text, IReadOnlyList<string> candidates)
+    public (int Index, double Cosine) Nearest(string text, IReadOnlyList<string> candidates) => Top(text, candidates, 1)[0];
+
+    /// <summary>
+    /// The <paramref name="k"/> candidates most similar to <paramref name="text"/>, most similar first (ties in
+    /// candidate order), with their cosines; candidate vectors are cached.
+    /// </summary>
+    public IReadOnlyList<(int Index, double Cosine)> Top(string text, IReadOnlyList<string> candidates, int k)
     {
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "retrieve at least one candidate");
+        if (candidates.Count == 0) throw new ArgumentException("no candidates to retrieve from", nameof(candidates));
         if (!ReferenceEquals(candidates, _cachedCandidates))
         {
             _cachedVectors = candidates.Select(Vector).ToArray();
             _cachedCandidates = candidates;
         }
         var v = Vector(text);
-        int best = 0;
-        double bestCos = double.NegativeInfinity;
-        for (int i = 0; i < _cachedVectors.Length; i++)
-        {
-            double c = Dot(v, _cachedVectors[i]);
-            if (c > bestCos) (best, bestCos) = (i, c);
-        }
-        return (best, bestCos);
+        return Enumerable.Range(0, _cachedVectors.Length).Select(i => (Index: i, Cosine: Dot(v, _cachedVectors[i])))
+            .OrderByDescending(c => c.Cosine).ThenBy(c => c.Index).Take(k).ToList();
     }
 
     private static double Dot(Dictionary<string, double> a, Dictionary<string, double> b)
