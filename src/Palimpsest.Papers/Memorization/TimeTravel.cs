@@ -108,7 +108,7 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
         public static Config Smoke { get; } = Full with
         {
             Datasets = 2, PartitionSize = 10, Judged = 10, Contaminated = 2, Duplications = [64], BackgroundInstances = 1_500,
-            SharedOpenings = 8, Width = 96, Resamples = 2_000, CurvePoints = 2,
+            SharedOpenings = 8, Width = 96, Resamples = 2_000, CurvePoints = 2, Epochs = 3,
         };
     }
 
