@@ -22,10 +22,11 @@ namespace Palimpsest.Papers.Memorization;
 /// people the background never mentions, inserted a known number of times (0 = held out), and the 1B/8B models on
 /// 100B/500B tokens become TinyGpts of two widths on T and 4T tokens, at a constant learning rate (or one that decays
 /// only after both timing windows), so that late copies are not learnt at a lower rate than early ones.
-/// Claims: the findings are the dose response, dilution, timing (suffix loss and exact match) and model size; the
-/// comparisons between two trainings are paired passage by passage on suffix loss minus the same training's mean
-/// held-out suffix loss (two trainings also differ in how they predict random slot words they never saw); each has a
-/// control, the same comparison with the held-out passages' sampling noise counted; the preconditions are that
+/// Claims: the findings are the dose response, dilution, timing (suffix loss and exact match) and model size, each
+/// comparison between two trainings paired passage by passage on suffix loss, as Hubble compares its models. Two
+/// trainings also differ in how they predict random slot words they never saw, which could explain a finding alone: each
+/// has a control that the same gap is larger on the inserted passages than on the held-out ones (a difference in
+/// differences, counting the held-out passages' sampling noise); the preconditions are that
 /// training learnt the background, that the most duplicated passages were memorised, and (for dilution and timing)
 /// that the background was still being learnt at the end of every standard-width training.
 /// </summary>
@@ -191,17 +192,17 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
             "Memorization grows with the number of duplicates (run A, one-sided Spearman test over passages)",
             r => r.DoseLog10P, Comparison.Less, -4, Budget.Full, "log10 p", dependsOn: ["learns-background"]),
         Claim.Finding<Result>("diluted-by-larger-corpus",
-            "The same duplicates are memorized less in a 4× larger corpus: suffix loss minus the same training's held-out suffix loss, B minus A, passage by passage (≥ 16 duplicates)",
-            r => Evidence.Paired(Relative(r, "B", High), Relative(r, "A", High)), Comparison.Greater, 0, Budget.Full,
-            "nats/token (per passage, minus the training's mean held-out loss)", dependsOn: TimingAndDilutionGates),
+            "The same duplicates are memorized less in a 4× larger corpus: suffix loss, B minus A, passage by passage (≥ 16 duplicates)",
+            r => Evidence.Paired(Loss(r, "B", High), Loss(r, "A", High)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage)", dependsOn: TimingAndDilutionGates),
         Claim.Control<Result>("dilution-beyond-held-out",
             "Dilution exceeds how differently B and A predict held-out passages, counting the held-out passages' sampling noise (B minus A, inserted minus held-out passages)",
             r => Evidence.Difference(Gap(r, "B", "A", High), Gap(r, "B", "A", HeldOut)), Comparison.Greater, 0, Budget.Full,
             "nats/token (per passage)", dependsOn: TimingAndDilutionGates),
         Claim.Finding<Result>("late-beats-early",
-            "Text inserted only late is memorized more than text inserted only early: suffix loss minus the same training's held-out suffix loss, D minus E, passage by passage (seen at least once)",
-            r => Evidence.Paired(Relative(r, "D", Seen), Relative(r, "E", Seen)), Comparison.Greater, 0, Budget.Full,
-            "nats/token (per passage, minus the training's mean held-out loss)", dependsOn: TimingAndDilutionGates),
+            "Text inserted only late is memorized more than text inserted only early: suffix loss, D minus E, passage by passage (seen at least once)",
+            r => Evidence.Paired(Loss(r, "D", Seen), Loss(r, "E", Seen)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage)", dependsOn: TimingAndDilutionGates),
         Claim.Finding<Result>("late-beats-early-exact",
             "Text inserted only late is reproduced verbatim more often than text inserted only early: exact match of E minus D (seen at least once)",
             r => Evidence.Paired(Exact(r, "E", Seen), Exact(r, "D", Seen)), Comparison.Greater, 0, Budget.Full,
@@ -211,9 +212,9 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
             r => Evidence.Difference(Gap(r, "D", "E", Seen), Gap(r, "D", "E", HeldOut)), Comparison.Greater, 0, Budget.Full,
             "nats/token (per passage)", dependsOn: TimingAndDilutionGates),
         Claim.Finding<Result>("larger-model-memorizes-more",
-            "The larger model memorizes more: suffix loss minus the same training's held-out suffix loss, A minus C, passage by passage (4 and 16 duplicates)",
-            r => Evidence.Paired(Relative(r, "A", Mid), Relative(r, "C", Mid)), Comparison.Greater, 0, Budget.Full,
-            "nats/token (per passage, minus the training's mean held-out loss)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
+            "The larger model memorizes more: suffix loss, A minus C, passage by passage (4 and 16 duplicates)",
+            r => Evidence.Paired(Loss(r, "A", Mid), Loss(r, "C", Mid)), Comparison.Greater, 0, Budget.Full,
+            "nats/token (per passage)", dependsOn: ["learns-background", "memorized-at-top-dose"]),
         Claim.Control<Result>("size-beyond-held-out",
             "The larger model's advantage exceeds how differently A and C predict held-out passages, counting the held-out passages' sampling noise (A minus C, inserted minus held-out)",
             r => Evidence.Difference(Gap(r, "A", "C", Mid), Gap(r, "A", "C", HeldOut)), Comparison.Greater, 0, Budget.Full,
@@ -247,15 +248,9 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
     private static double[] InGroup(Result r, IReadOnlyList<double> values, Func<int, bool> group) =>
         Enumerable.Range(0, values.Count).Where(i => group(r.PassageDuplicates[i])).Select(i => values[i]).ToArray();
 
-    private static double[] Loss(Result r, string run, Func<int, bool> group) =>
+    /// <summary>The suffix losses of one training's passages in the group.</summary>
+    public static double[] Loss(Result r, string run, Func<int, bool> group) =>
         InGroup(r, r.Passages.Single(p => p.Run == run).SuffixLoss, group);
-
-    /// <summary>Suffix loss of the group's passages minus the same training's mean suffix loss on held-out passages.</summary>
-    public static double[] Relative(Result r, string run, Func<int, bool> group)
-    {
-        double heldOut = Loss(r, run, HeldOut).Average();
-        return Loss(r, run, group).Select(l => l - heldOut).ToArray();
-    }
 
     private static double[] Exact(Result r, string run, Func<int, bool> group) =>
         InGroup(r, r.Passages.Single(p => p.Run == run).ExactMatch, group);

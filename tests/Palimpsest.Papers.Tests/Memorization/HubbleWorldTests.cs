@@ -130,18 +130,24 @@ public sealed class HubbleWorldTests
     }
 
     [Fact]
-    public void BetweenTrainingFindingsSubtractEachTrainingsHeldOutLoss()
+    public void BetweenTrainingFindingsArePairedOnSuffixLossAndTheirControlsSubtractTheHeldOutGap()
     {
-        // B is one nat worse than A on every passage, held out or inserted: no dilution once each training's held-out
-        // loss is subtracted. Then B is two nats worse on inserted passages only: one nat of dilution.
+        // B is one nat worse than A on every passage, held out or inserted: the finding (raw suffix loss) sees one nat of
+        // "dilution", and the control, which asks for a larger gap on inserted than on held-out passages, rejects it.
         var shifted = Synthetic(a: [8, 8, 1, 1], b: [9, 9, 2, 2]);
-        var dilution = new Hubble().Claims.Single(c => c.Id == "diluted-by-larger-corpus");
-        Assert.Equal(0, dilution.Evaluate(shifted, Budget.Full).Measured, 12);
-        Assert.Equal(Verdict.Fail, dilution.Evaluate(shifted, Budget.Full).Verdict);
+        var claims = new Hubble().Claims;
+        var dilution = claims.Single(c => c.Id == "diluted-by-larger-corpus");
+        var control = claims.Single(c => c.Id == "dilution-beyond-held-out");
+        Assert.Equal(1, dilution.Evaluate(shifted, Budget.Full).Measured, 12);
+        Assert.Equal(0, control.Evaluate(shifted, Budget.Full).Measured, 12);
+        Assert.Equal(Verdict.Fail, control.Evaluate(shifted, Budget.Full).Verdict);
+        // Then B is two nats worse on inserted passages only: both pass, the control by the one nat beyond held-out.
         var diluted = Synthetic(a: [8, 8, 1, 1], b: [9, 9, 3, 3]);
-        Assert.Equal(1, dilution.Evaluate(diluted, Budget.Full).Measured, 12);
+        Assert.Equal(2, dilution.Evaluate(diluted, Budget.Full).Measured, 12);
         Assert.Equal(Verdict.Pass, dilution.Evaluate(diluted, Budget.Full).Verdict);
-        Assert.Equal([1.0, 1.0], Hubble.Relative(diluted, "B", d => d > 0).Zip(Hubble.Relative(diluted, "A", d => d > 0), (x, y) => x - y));
+        Assert.Equal(1, control.Evaluate(diluted, Budget.Full).Measured, 12);
+        Assert.Equal(Verdict.Pass, control.Evaluate(diluted, Budget.Full).Verdict);
+        Assert.Equal([2.0, 2.0], Hubble.Loss(diluted, "B", d => d > 0).Zip(Hubble.Loss(diluted, "A", d => d > 0), (x, y) => x - y));
     }
 
     [Fact]
@@ -153,21 +159,15 @@ public sealed class HubbleWorldTests
     }
 
     [Fact]
-    public void FullWorldIsQuickAndDeterministic()
+    public void FullWorldHasItsShapeAndIsDeterministic()
     {
         var cfg = Hubble.Config.Full;
         var ctx = new RunContext(101, Budget.Full);
-        var clock = Stopwatch.StartNew();
         var world = HubbleWorld.Build(cfg, ctx);
-        double seconds = clock.Elapsed.TotalSeconds;
-        clock.Restart();
-        HubbleWorld.Build(cfg, ctx);
-        seconds = Math.Min(seconds, clock.Elapsed.TotalSeconds);
         Assert.Equal(4 * cfg.BackgroundArticles, world.Background.Count);
         Assert.Equal(cfg.Duplicates.Length * cfg.PerLevel * 2, world.Inserts.Count);
         Assert.Equal(4 * cfg.Duplicates.Length * cfg.PerLevel, world.PiiQuestions.Count);
         Assert.All(world.Passages, p => Assert.Equal(1 + cfg.PrefixWords + cfg.SuffixWords, p.Length));
-        Assert.True(seconds < 2, $"the full world took {seconds:F2} s to build");
         var again = HubbleWorld.Build(cfg with { HeldOutArticles = 10 }, new RunContext(101, Budget.Full));
         // The held-out articles have their own stream: the training data do not depend on how many there are.
         Assert.Equal(world.Background.Take(100), again.Background.Take(100));

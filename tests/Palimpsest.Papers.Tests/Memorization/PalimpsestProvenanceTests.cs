@@ -148,18 +148,13 @@ public sealed class ProvenanceCorpusTests
     }
 
     [Fact]
-    public void TheFullWorldIsFastAndDeterministic()
+    public void TheFullWorldIsDeterministic()
     {
-        var warmUp = new ProvenanceCorpus(1, 5, 5, 5, 5, 5);
-        new WordTokenizer(warmUp.Vocabulary).Encode(warmUp.AliceDocument(new Rng(1))); // JIT and regex set-up, not the world
-        var clock = Stopwatch.StartNew();
         var world = Full();
         var tokenizer = new WordTokenizer(world.Vocabulary);
         var rng = new Rng(7);
         var docs = Enumerable.Range(0, PalimpsestProvenance.Config.Full.Documents)
             .Select(_ => tokenizer.Encode(world.AliceDocument(rng))).ToList();
-        // About half a second on an idle 2-core machine; the bound leaves room for a test run that shares the cores.
-        Assert.True(clock.Elapsed.TotalSeconds < 2, $"the full world took {clock.Elapsed.TotalSeconds:F2} s");
         var again = new Rng(7);
         Assert.All(Enumerable.Range(0, 100), i => Assert.Equal(docs[i], tokenizer.Encode(world.AliceDocument(again))));
     }

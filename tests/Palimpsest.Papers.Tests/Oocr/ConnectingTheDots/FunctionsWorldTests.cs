@@ -196,11 +196,9 @@ public sealed class FunctionsWorldTests
     }
 
     [Fact]
-    public void FullWorldIsGeneratedWellUnderASecond()
+    public void FullWorldPassesItsLeakCheck()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var world = FunctionsWorld.Generate(ConnectingTheDots.Config.Full, new Rng(3));
         Assert.True(world.LeakCheck().Passed);
-        Assert.True(clock.Elapsed.TotalSeconds < 1, $"the full Functions world took {clock.Elapsed.TotalSeconds:F2} s");
     }
 }
