@@ -26,11 +26,14 @@ public sealed class NotebookSession
     /// <summary>Where result files go (runs/ at the repository root).</summary>
     public string OutDir { get; }
 
-    private NotebookSession(Budget budget, IReadOnlyList<int> seeds, string outDir)
+    private readonly Func<int, IProgressSink>? _progress;
+
+    private NotebookSession(Budget budget, IReadOnlyList<int> seeds, string outDir, Func<int, IProgressSink>? progress)
     {
         Budget = budget;
         Seeds = seeds;
         OutDir = outDir;
+        _progress = progress;
     }
 
     /// <summary>
@@ -52,9 +55,21 @@ public sealed class NotebookSession
         }
         IReadOnlyList<int> seeds = budget == Budget.Full ? [1, 2, 3] : [1];
         string outDir = Path.Combine(RepoPaths.TryFindRoot() ?? Directory.GetCurrentDirectory(), "runs");
-        var session = new NotebookSession(budget, seeds, outDir);
+        var session = new NotebookSession(budget, seeds, outDir, progress: null);
         Console.WriteLine(session.Banner);
         return session;
+    }
+
+    /// <summary>
+    /// A session with explicit settings, for scripts and tests: no environment variable, banner or chart set-up.
+    /// Progress goes to <paramref name="progress"/> (null: the kernel's display in a notebook, else the console).
+    /// </summary>
+    public static NotebookSession Create(Budget budget, IReadOnlyList<int> seeds, string outDir,
+        Func<int, IProgressSink>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outDir);
+        return new NotebookSession(budget, seeds.ToList(), Path.GetFullPath(outDir), progress);
     }
 
     /// <summary>Budget, seeds, commit, device, versions: what the run can be rebuilt from.</summary>
@@ -79,17 +94,43 @@ public sealed class NotebookSession
     public DataFrame Settings<TConfig>(TConfig config) where TConfig : class, IExperimentConfig<TConfig> =>
         SettingsTable.Frame(config, TConfig.Full);
 
-    /// <summary>Runs <paramref name="experiment"/> over the session's seeds with a live progress display.</summary>
-    public NotebookRun<TResult> Run<TConfig, TResult>(Experiment<TConfig, TResult> experiment, TConfig config)
+    /// <summary>
+    /// Runs <paramref name="experiment"/> over the session's seeds with a live progress display. A config that is not
+    /// the budget's own (<c>cfg with { … }</c>) writes to <c>runs/&lt;slug&gt;/&lt;budget&gt;-custom/</c>, as the runner
+    /// does for <c>--set</c>, so an edited run never reaches the scoreboard. Interrupting the cell (or cancelling
+    /// <paramref name="cancellation"/>) stops training at the next step and throws
+    /// <see cref="OperationCanceledException"/>; seeds finished before are kept on disk.
+    /// </summary>
+    public NotebookRun<TResult> Run<TConfig, TResult>(Experiment<TConfig, TResult> experiment, TConfig config,
+        CancellationToken cancellation = default)
         where TConfig : class, IExperimentConfig<TConfig>
         where TResult : class
     {
-        var display = KernelDisplay.TryFind();
-        IProgressSink Progress(int seed) => display is null
-            ? new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] ")
-            : new NotebookProgress(display, $"seed {seed}: ");
-        var run = ExperimentRunner.Run(experiment, Budget, Seeds, config, OutDir, Progress);
-        return new NotebookRun<TResult>(run);
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(config);
+        bool isCustom = ExperimentRunner.IsCustomConfig(experiment, Budget, config);
+        string folder = ExperimentRunner.BudgetFolder(Budget, isCustom);
+        string dir = Path.Combine(OutDir, experiment.Info.Slug, folder);
+        if (isCustom)
+            Console.WriteLine($"This config differs from the {Budget.Name()} budget's own: results go to {dir} " +
+                              "(never on the scoreboard).");
+        var display = _progress is null ? KernelDisplay.TryFind() : null;
+        IProgressSink Progress(int seed) => _progress?.Invoke(seed)
+            ?? (display is null
+                ? new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] ")
+                : new NotebookProgress(display, $"seed {seed}: "));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellation, KernelDisplay.CurrentCancellation());
+        try
+        {
+            var run = ExperimentRunner.Run(experiment, Budget, Seeds, config, OutDir, Progress,
+                cancellation: cancel.Token, budgetFolder: folder);
+            return new NotebookRun<TResult>(run);
+        }
+        catch (OperationCanceledException e) when (cancel.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(
+                $"{experiment.Info.Slug}: run cancelled; the seeds finished before it are kept in {dir}", e, cancel.Token);
+        }
     }
 }
 
