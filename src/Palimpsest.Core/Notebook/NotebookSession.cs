@@ -9,8 +9,9 @@ namespace Palimpsest.Core.Notebook;
 
 /// <summary>
 /// What a notebook needs from the library, with no .NET Interactive dependency: the budget (from
-/// <c>PALIMPSEST_BUDGET</c>; default full), the seeds, a banner, and <see cref="Run{TConfig,TResult}"/>, which runs an
-/// experiment over the seeds with a live progress display and writes the same result files as the runner.
+/// <c>PALIMPSEST_BUDGET</c>; default full), the seeds, a banner, charts that draw offline, and
+/// <see cref="Run{TConfig,TResult}"/>, which runs an experiment over the seeds with a live progress display and writes the
+/// same result files as the runner.
 /// </summary>
 public sealed class NotebookSession
 {
@@ -38,7 +39,9 @@ public sealed class NotebookSession
 
     /// <summary>
     /// Starts a session: initialises the torch runtime (and the FSharp.Core fallback Plotly.NET needs in a kernel),
-    /// reads <c>PALIMPSEST_BUDGET</c> (smoke or full; default full in an interactive session) and prints a banner.
+    /// reads <c>PALIMPSEST_BUDGET</c> (smoke or full; default full in an interactive session) and prints a banner. In a
+    /// kernel it also puts plotly.js on the page once (inlined, about 3.6 MB) and shows every chart with it, so charts
+    /// draw with no network (Plotly.NET.Interactive's own display loads plotly.js from a CDN).
     /// </summary>
     public static NotebookSession Start()
     {
@@ -57,6 +60,7 @@ public sealed class NotebookSession
         string outDir = Path.Combine(RepoPaths.TryFindRoot() ?? Directory.GetCurrentDirectory(), "runs");
         var session = new NotebookSession(budget, seeds, outDir, progress: null);
         Console.WriteLine(session.Banner);
+        if (KernelDisplay.TryFind() is { } display) ShowChartsOffline(display);
         return session;
     }
 
@@ -131,6 +135,18 @@ public sealed class NotebookSession
             throw new OperationCanceledException(
                 $"{experiment.Info.Slug}: run cancelled; the seeds finished before it are kept in {dir}", e, cancel.Token);
         }
+    }
+
+    /// <summary>
+    /// Shows plotly.js once and makes the kernel draw every chart with it (<see cref="Figures.ToNotebookHtml"/>).
+    /// The formatter is registered before plotly.js is shown, so a failure leaves Plotly.NET's display in place.
+    /// </summary>
+    private static void ShowChartsOffline(KernelDisplay display)
+    {
+        long shown = 0;
+        if (KernelDisplay.TryRegisterHtmlFormatter(typeof(GenericChart),
+                chart => Figures.ToNotebookHtml((GenericChart)chart, Interlocked.Increment(ref shown))))
+            display.ShowHtml(Figures.PlotlyJsNotebookScript());
     }
 }
 
