@@ -24,7 +24,7 @@ public static class ExperimentRunner
     /// <param name="config">The resolved config (null: the budget's own).</param>
     /// <param name="progress">Makes the progress sink of each seed (null: none).</param>
     /// <param name="cancellation">Stops the run at the next training step; seeds finished before are kept on disk.</param>
-    /// <param name="budgetFolder">Folder under the slug (default: the budget's name; see <see cref="BudgetFolder"/>).</param>
+    /// <param name="budgetFolder">Folder under the slug (default: the budget's name; <see cref="BudgetFolder"/>).</param>
     public static SeedsRun Run(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds, object? config = null,
         string? outDir = null, Func<int, IProgressSink>? progress = null, torch.Device? device = null,
         CancellationToken cancellation = default, string? budgetFolder = null)
@@ -65,7 +65,8 @@ public static class ExperimentRunner
     /// <c>&lt;budget&gt;-custom</c> for any other (the runner's <c>--set</c> overrides, a notebook's edited config), which
     /// the scoreboard never reads and which is never published, so an edited run never passes for the paper's result.
     /// </summary>
-    public static string BudgetFolder(Budget budget, bool isCustom) => isCustom ? $"{budget.Name()}-custom" : budget.Name();
+    public static string BudgetFolder(Budget budget, bool isCustom) =>
+        isCustom ? $"{budget.Name()}-custom" : budget.Name();
 
     /// <summary>
     /// True when <paramref name="config"/> differs from <paramref name="experiment"/>'s own config at

@@ -123,7 +123,8 @@ public sealed class NotebookSession
             ?? (display is null
                 ? new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] ")
                 : new NotebookProgress(display, $"seed {seed}: "));
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellation, KernelDisplay.CurrentCancellation());
+        using var cancel =
+            CancellationTokenSource.CreateLinkedTokenSource(cancellation, KernelDisplay.CurrentCancellation());
         try
         {
             var run = ExperimentRunner.Run(experiment, Budget, Seeds, config, OutDir, Progress,

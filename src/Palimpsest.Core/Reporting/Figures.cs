@@ -282,7 +282,8 @@ public static class Figures
     {
         var json = ChartJson(chart);
         string id = CheckedId(divId ?? json.ContentId, nameof(divId));
-        return $"<div id=\"{id}\" class=\"palimpsest-figure\"></div>\n<script type=\"text/javascript\">{Draw(id, json)}</script>";
+        return $"<div id=\"{id}\" class=\"palimpsest-figure\"></div>\n" +
+               $"<script type=\"text/javascript\">{Draw(id, json)}</script>";
     }
 
     /// <summary>

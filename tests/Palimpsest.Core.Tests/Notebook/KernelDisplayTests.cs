@@ -26,7 +26,8 @@ public sealed class KernelDisplayTests : IDisposable
         var chart = Chart();
         Assert.Contains("cdn.plot.ly", chart.ToDisplayString("text/html"));
 
-        Assert.True(KernelDisplay.TryRegisterHtmlFormatter(typeof(GenericChart), c => Figures.ToNotebookHtml((GenericChart)c, 3)));
+        Assert.True(KernelDisplay.TryRegisterHtmlFormatter(typeof(GenericChart),
+            c => Figures.ToNotebookHtml((GenericChart)c, 3)));
 
         string html = chart.ToDisplayString("text/html");
         Assert.Equal(Figures.ToNotebookHtml(chart, 3), html);

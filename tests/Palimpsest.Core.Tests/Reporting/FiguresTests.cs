@@ -271,7 +271,8 @@ public sealed class FiguresTests : IDisposable
     public void PlotlyJsNotebookScript_InlinesTheLibrary_WithModuleLoadersHidden()
     {
         string script = Figures.PlotlyJsNotebookScript();
-        Assert.StartsWith("<script type=\"text/javascript\" charset=\"utf-8\">(function (define, module, exports) {\n", script);
+        Assert.StartsWith("<script type=\"text/javascript\" charset=\"utf-8\">", script);
+        Assert.Contains(">(function (define, module, exports) {\n", script[..100]);
         Assert.EndsWith("\n})();</script>", script);
         Assert.True(script.Length > 1_000_000);
         Assert.Contains("plotly.js v" + Figures.PlotlyJsVersion, script);

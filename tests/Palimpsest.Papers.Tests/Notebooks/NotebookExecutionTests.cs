@@ -103,12 +103,17 @@ public sealed partial class NotebookExecutionTests(ITestOutputHelper output)
         // Charts draw offline: the setup cell puts plotly.js on the page once, each figure draws with it, and no
         // output loads a script from the network (Plotly.NET.Interactive's own display would use a CDN).
         Assert.True(Shown(setup).Contains("plotly.js v" + Figures.PlotlyJsVersion, StringComparison.Ordinal),
-            $"{path}: the setup cell (cell {setup.Number}) should put the inlined plotly.js {Figures.PlotlyJsVersion} on the page");
+            $"{path}: the setup cell (cell {setup.Number}) should put the inlined plotly.js " +
+            $"{Figures.PlotlyJsVersion} on the page");
         foreach (var x in code.Where(x => x.Cell.Code().Contains(".Figure(", StringComparison.Ordinal)))
-            Assert.True(Shown(x).Contains("class=\"palimpsest-figure\"", StringComparison.Ordinal) && Shown(x).Contains("Plotly.newPlot(", StringComparison.Ordinal),
-                $"{path}: cell {x.Number} should render a chart with the page's plotly.js (is the Plotly.NET.Interactive extension loaded?); it showed:\n{Clip(Shown(x))}");
-        var external = code.SelectMany(x => ExternalScripts(Shown(x)).Select(u => $"cell {x.Number}: {u}")).Distinct().ToList();
-        Assert.True(external.Count == 0, $"{path}: outputs load scripts from the network, so they stay blank offline:\n{string.Join("\n", external)}");
+            Assert.True(Shown(x).Contains("class=\"palimpsest-figure\"", StringComparison.Ordinal)
+                        && Shown(x).Contains("Plotly.newPlot(", StringComparison.Ordinal),
+                $"{path}: cell {x.Number} should render a chart with the page's plotly.js (is the Plotly.NET.Interactive " +
+                $"extension loaded?); it showed:\n{Clip(Shown(x))}");
+        var external = code.SelectMany(x => ExternalScripts(Shown(x)).Select(u => $"cell {x.Number}: {u}")).Distinct()
+            .ToList();
+        Assert.True(external.Count == 0,
+            $"{path}: outputs load scripts from the network, so they stay blank offline:\n{string.Join("\n", external)}");
 
         var claims = Single(path, code, ".ClaimTable()");
         var missing = Registry.Get(slug).ClaimSpecs.Select(c => c.Id).Where(id => !Shown(claims).Contains(id, StringComparison.Ordinal)).ToList();
@@ -137,8 +142,9 @@ public sealed partial class NotebookExecutionTests(ITestOutputHelper output)
     public static IEnumerable<string> ExternalScripts(string html) =>
         ExternalScript().Matches(html).Select(m => m.Value);
 
-    [GeneratedRegex(@"<script[^>]*\ssrc\s*=\s*[""']?(?:https?:)?//[^""'\s>]+|require(?:js)?\.config\s*\([^)]{0,300}|https?://[^""'\s)]+?\.(?:min\.)?js\b|https?://cdn\.[^""'\s)]+?\.min\b",
-        RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"<script[^>]*\ssrc\s*=\s*[""']?(?:https?:)?//[^""'\s>]+" +
+                    @"|require(?:js)?\.config\s*\([^)]{0,300}" +
+                    @"|https?://[^""'\s)]+?\.(?:min\.)?js\b|https?://cdn\.[^""'\s)]+?\.min\b", RegexOptions.IgnoreCase)]
     private static partial Regex ExternalScript();
 
     private static (int Number, InteractiveDocumentElement Cell) Single(
