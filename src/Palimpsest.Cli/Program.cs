@@ -126,7 +126,7 @@ namespace Palimpsest.Cli
         {
             Console.WriteLine($"== {ExperimentRunner.Banner(experiment, o.Budget, o.Seeds)} · {Devices.Describe()}");
             // Runs with overrides go to "<budget>-custom", which the scoreboard never reads.
-            string folder = o.Overrides.Count == 0 ? o.Budget.Name() : $"{o.Budget.Name()}-custom";
+            string folder = ExperimentRunner.BudgetFolder(o.Budget, isCustom: o.Overrides.Count > 0);
             var run = ExperimentRunner.Run(experiment, o.Budget, o.Seeds, config, o.OutDir,
                 seed => new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] "), budgetFolder: folder);
             Console.WriteLine(ClaimTable.Text(run.Summary));

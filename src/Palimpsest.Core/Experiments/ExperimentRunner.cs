@@ -23,7 +23,8 @@ public static class ExperimentRunner
     /// <summary>Runs <paramref name="experiment"/> once per seed; writes files under <paramref name="outDir"/> when given.</summary>
     /// <param name="config">The resolved config (null: the budget's own).</param>
     /// <param name="progress">Makes the progress sink of each seed (null: none).</param>
-    /// <param name="budgetFolder">Folder under the slug (default: the budget's name).</param>
+    /// <param name="cancellation">Stops the run at the next training step; seeds finished before are kept on disk.</param>
+    /// <param name="budgetFolder">Folder under the slug (default: the budget's name; <see cref="BudgetFolder"/>).</param>
     public static SeedsRun Run(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds, object? config = null,
         string? outDir = null, Func<int, IProgressSink>? progress = null, torch.Device? device = null,
         CancellationToken cancellation = default, string? budgetFolder = null)
@@ -58,6 +59,21 @@ public static class ExperimentRunner
         }
         return new SeedsRun(experiment, config, budget, records, results, summary);
     }
+
+    /// <summary>
+    /// The folder under the slug that a run writes to: the budget's name for the budget's own config, and
+    /// <c>&lt;budget&gt;-custom</c> for any other (the runner's <c>--set</c> overrides, a notebook's edited config), which
+    /// the scoreboard never reads and which is never published, so an edited run never passes for the paper's result.
+    /// </summary>
+    public static string BudgetFolder(Budget budget, bool isCustom) =>
+        isCustom ? $"{budget.Name()}-custom" : budget.Name();
+
+    /// <summary>
+    /// True when <paramref name="config"/> differs from <paramref name="experiment"/>'s own config at
+    /// <paramref name="budget"/>, compared as result.json records it (every setting, by value).
+    /// </summary>
+    public static bool IsCustomConfig(IExperiment experiment, Budget budget, object config) =>
+        Json.Serialize(config) != Json.Serialize(experiment.ConfigFor(budget));
 
     /// <summary>The summary of per-seed records.</summary>
     public static RunSummary Summarize(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds,

@@ -280,16 +280,38 @@ public static class Figures
     /// </summary>
     public static string ToHtmlFragment(GenericChart chart, string? divId = null)
     {
-        ArgumentNullException.ThrowIfNull(chart);
-        string data = ScriptSafe(JsonConvert.SerializeObject(GenericChart.getTraces(chart), Globals.JSON_CONFIG));
-        string layout = ScriptSafe(JsonConvert.SerializeObject(GenericChart.getLayout(chart), Globals.JSON_CONFIG));
-        string config = ScriptSafe(JsonConvert.SerializeObject(GenericChart.getConfig(chart), Globals.JSON_CONFIG));
-        string id = divId ?? "fig-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(data + layout + config)))[..16];
-        if (id.Length == 0 || id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
-            throw new ArgumentException("div id must be non-empty ASCII letters, digits, '-' or '_'", nameof(divId));
-        return $"<div id=\"{id}\" class=\"palimpsest-figure\"></div>\n"
-             + $"<script type=\"text/javascript\">Plotly.newPlot('{id}', {data}, {layout}, {config});</script>";
+        var json = ChartJson(chart);
+        string id = CheckedId(divId ?? json.ContentId, nameof(divId));
+        return $"<div id=\"{id}\" class=\"palimpsest-figure\"></div>\n" +
+               $"<script type=\"text/javascript\">{Draw(id, json)}</script>";
     }
+
+    /// <summary>
+    /// What a notebook shows for <paramref name="chart"/>: <see cref="ToHtmlFragment"/> drawn with the plotly.js that
+    /// <see cref="PlotlyJsNotebookScript"/> put on the page once, so nothing is loaded from the network; without it
+    /// the figure says so instead of staying blank. The div id is the chart's content id followed by
+    /// <paramref name="displayNumber"/>, which the caller counts up, so a figure shown twice is drawn twice.
+    /// </summary>
+    public static string ToNotebookHtml(GenericChart chart, long displayNumber)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(displayNumber);
+        var json = ChartJson(chart);
+        string id = $"{json.ContentId}-{displayNumber}";
+        return $"<div id=\"{id}\" class=\"palimpsest-figure\"></div>\n<script type=\"text/javascript\">" +
+               $"if (window.Plotly) {{ {Draw(id, json)} }} else {{ document.getElementById('{id}').textContent = " +
+               "'This figure needs plotly.js, which the setup cell (NotebookSession.Start) puts on the page: run it, " +
+               "then this cell.'; }</script>";
+    }
+
+    /// <summary>
+    /// A <c>&lt;script&gt;</c> element that defines <c>window.Plotly</c> from the inlined plotly.js (as
+    /// <see cref="PlotlyJsScriptTag"/>), shown once per notebook by <c>NotebookSession.Start</c> so that charts draw
+    /// offline. plotly.js registers itself as an AMD or CommonJS module where it finds <c>define</c> or
+    /// <c>module</c> (classic Jupyter's page loads require.js), so it runs here with those names hidden.
+    /// </summary>
+    public static string PlotlyJsNotebookScript() =>
+        "<script type=\"text/javascript\" charset=\"utf-8\">(function (define, module, exports) {\n" + PlotlyJs.Value +
+        "\n})();</script>";
 
     /// <summary>
     /// A <c>&lt;script&gt;</c> element that loads plotly.js: inlined from Plotly.NET's embedded copy (offline, read
@@ -298,6 +320,25 @@ public static class Figures
     public static string PlotlyJsScriptTag(bool offline = true) => offline
         ? "<script type=\"text/javascript\" charset=\"utf-8\">" + PlotlyJs.Value + "</script>"
         : $"<script src=\"{PlotlyJsCdnUrl}\" charset=\"utf-8\"></script>";
+
+    /// <summary>The chart's traces, layout and config as script-safe JSON, and an id derived from them.</summary>
+    private static (string Data, string Layout, string Config, string ContentId) ChartJson(GenericChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        string data = ScriptSafe(JsonConvert.SerializeObject(GenericChart.getTraces(chart), Globals.JSON_CONFIG));
+        string layout = ScriptSafe(JsonConvert.SerializeObject(GenericChart.getLayout(chart), Globals.JSON_CONFIG));
+        string config = ScriptSafe(JsonConvert.SerializeObject(GenericChart.getConfig(chart), Globals.JSON_CONFIG));
+        string id = "fig-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(data + layout + config)))[..16];
+        return (data, layout, config, id);
+    }
+
+    private static string Draw(string id, (string Data, string Layout, string Config, string ContentId) json) =>
+        $"Plotly.newPlot('{id}', {json.Data}, {json.Layout}, {json.Config});";
+
+    private static string CheckedId(string id, string parameter) =>
+        id.Length > 0 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? id
+            : throw new ArgumentException("div id must be non-empty ASCII letters, digits, '-' or '_'", parameter);
 
     // ---------------------------------------------------------------- building blocks
 

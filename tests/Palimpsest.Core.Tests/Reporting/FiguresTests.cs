@@ -248,4 +248,36 @@ public sealed class FiguresTests : IDisposable
         Assert.Equal(1, tag.Split("</script>").Length - 1);
         Assert.Contains(Figures.PlotlyJsCdnUrl, Figures.PlotlyJsScriptTag(offline: false));
     }
+
+    [Fact]
+    public void ToNotebookHtml_DrawsWithThePagesPlotly_AndLoadsNothing()
+    {
+        var chart = LossCurves();
+        string first = Figures.ToNotebookHtml(chart, 1);
+        string second = Figures.ToNotebookHtml(chart, 2);
+        string id = Figures.ToHtmlFragment(chart)[9..29];   // <div id="fig-<16 hex>"
+        Assert.StartsWith($"<div id=\"{id}-1\"", first);
+        Assert.Contains($"if (window.Plotly) {{ Plotly.newPlot('{id}-1',", first);
+        Assert.Contains("NotebookSession.Start", first);   // says what to run when plotly.js is missing
+        Assert.Contains($"'{id}-2'", second);               // a figure shown twice is drawn twice
+        Assert.Equal(1, first.Split("</script>").Length - 1);
+        Assert.True(first.Length < 50_000);
+        foreach (string external in new[] { "src=", "cdn.", "require", "http" })
+            Assert.DoesNotContain(external, first);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Figures.ToNotebookHtml(chart, -1));
+    }
+
+    [Fact]
+    public void PlotlyJsNotebookScript_InlinesTheLibrary_WithModuleLoadersHidden()
+    {
+        string script = Figures.PlotlyJsNotebookScript();
+        Assert.StartsWith("<script type=\"text/javascript\" charset=\"utf-8\">", script);
+        Assert.Contains(">(function (define, module, exports) {\n", script[..100]);
+        Assert.EndsWith("\n})();</script>", script);
+        Assert.True(script.Length > 1_000_000);
+        Assert.Contains("plotly.js v" + Figures.PlotlyJsVersion, script);
+        Assert.Equal(1, script.Split("</script>").Length - 1);
+        Assert.DoesNotContain("<script src", script);
+        Assert.DoesNotContain("cdn.plot.ly/plotly-", script);
+    }
 }

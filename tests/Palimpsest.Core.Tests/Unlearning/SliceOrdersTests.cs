@@ -7,7 +7,7 @@ public sealed class SliceOrdersTests
 {
     [Theory]
     // Expected deletions until the first shard has no live order (that deletion included), quoted by the protocol
-    // (protocols/oocr-memorization-llm-unlearning.md §15, 4000 trials) for a 3 × 4 and a 5 × 6 grid.
+    // (data/protocols/oocr-memorization-llm-unlearning.md §15, 4000 trials) for a 3 × 4 and a 5 × 6 grid.
     [InlineData(3, 4, 1, 4.0)]
     [InlineData(3, 4, 2, 8.3)]
     [InlineData(3, 4, 3, 11.7)]

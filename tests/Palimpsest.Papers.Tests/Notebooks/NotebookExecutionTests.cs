@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.DotNet.Interactive.Documents;
 using Palimpsest.Core.Data;
 using Palimpsest.Core.Experiments;
@@ -20,12 +21,13 @@ public sealed class NotebookExecutionCollection;
 /// Runs every notebook (the template excepted) headless in the real kernel, one <c>dotnet-repl</c> process per notebook,
 /// at smoke budget, with the notebook's folder as working directory (relative <c>#r</c> paths resolve against it). The
 /// executed copy goes to <c>artifacts/notebooks/</c>. Fails on the first cell with an error, on a non-zero exit code,
-/// and when the cells that should show something (banner, values, figures, claim table, verdict) show nothing.
+/// when the cells that should show something (banner, values, figures, claim table, verdict) show nothing, and when an
+/// output loads a script from the network (charts must draw offline).
 /// Run only these with <c>--filter Category=Notebook</c>; skip them with <c>--filter Category!=Notebook</c>.
 /// </summary>
 [Collection("Notebook execution")]
 [Trait("Category", "Notebook")]
-public sealed class NotebookExecutionTests(ITestOutputHelper output)
+public sealed partial class NotebookExecutionTests(ITestOutputHelper output)
 {
     /// <summary>Wall-time limit per notebook; the process tree is killed when it is exceeded.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
@@ -98,9 +100,20 @@ public sealed class NotebookExecutionTests(ITestOutputHelper output)
         var runCell = Single(path, code, "nb.Run(");
         Assert.True(runCell.Cell.Outputs.Count > 0, $"{path}: the run (cell {runCell.Number}) showed no progress");
 
+        // Charts draw offline: the setup cell puts plotly.js on the page once, each figure draws with it, and no
+        // output loads a script from the network (Plotly.NET.Interactive's own display would use a CDN).
+        Assert.True(Shown(setup).Contains("plotly.js v" + Figures.PlotlyJsVersion, StringComparison.Ordinal),
+            $"{path}: the setup cell (cell {setup.Number}) should put the inlined plotly.js " +
+            $"{Figures.PlotlyJsVersion} on the page");
         foreach (var x in code.Where(x => x.Cell.Code().Contains(".Figure(", StringComparison.Ordinal)))
-            Assert.True(Shown(x).Contains("Plotly chart will be drawn", StringComparison.Ordinal),
-                $"{path}: cell {x.Number} should render a Plotly chart (is the Plotly.NET.Interactive extension loaded?); it showed:\n{Clip(Shown(x))}");
+            Assert.True(Shown(x).Contains("class=\"palimpsest-figure\"", StringComparison.Ordinal)
+                        && Shown(x).Contains("Plotly.newPlot(", StringComparison.Ordinal),
+                $"{path}: cell {x.Number} should render a chart with the page's plotly.js (is the Plotly.NET.Interactive " +
+                $"extension loaded?); it showed:\n{Clip(Shown(x))}");
+        var external = code.SelectMany(x => ExternalScripts(Shown(x)).Select(u => $"cell {x.Number}: {u}")).Distinct()
+            .ToList();
+        Assert.True(external.Count == 0,
+            $"{path}: outputs load scripts from the network, so they stay blank offline:\n{string.Join("\n", external)}");
 
         var claims = Single(path, code, ".ClaimTable()");
         var missing = Registry.Get(slug).ClaimSpecs.Select(c => c.Id).Where(id => !Shown(claims).Contains(id, StringComparison.Ordinal)).ToList();
@@ -121,6 +134,18 @@ public sealed class NotebookExecutionTests(ITestOutputHelper output)
         Assert.True(Shown(verdict).Contains(expected, StringComparison.Ordinal),
             $"{path}: the verdict (cell {verdict.Number}) should read '{expected}'; it showed:\n{Clip(Shown(verdict))}");
     }
+
+    /// <summary>
+    /// Scripts an output loads from elsewhere: a script element's <c>src</c>, a require.js config, or the URL of a
+    /// script file. Other URLs inside inlined code are not loads (plotly.js names map tile and topojson servers).
+    /// </summary>
+    public static IEnumerable<string> ExternalScripts(string html) =>
+        ExternalScript().Matches(html).Select(m => m.Value);
+
+    [GeneratedRegex(@"<script[^>]*\ssrc\s*=\s*[""']?(?:https?:)?//[^""'\s>]+" +
+                    @"|require(?:js)?\.config\s*\([^)]{0,300}" +
+                    @"|https?://[^""'\s)]+?\.(?:min\.)?js\b|https?://cdn\.[^""'\s)]+?\.min\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ExternalScript();
 
     private static (int Number, InteractiveDocumentElement Cell) Single(
         string path, List<(int Number, InteractiveDocumentElement Cell)> code, string call)
