@@ -227,13 +227,20 @@ namespace Palimpsest.Cli
                 }
                 return null;
             }
+            // The figures this output folder holds, as links relative to the page (published results keep none).
+            IReadOnlyList<string> FigurePages(string slug) => new[] { "full", "smoke" }
+                .Select(b => Path.Combine(outDir, slug, b)).Where(Directory.Exists)
+                .SelectMany(d => Directory.EnumerateFiles(d, "fig-*.html").Order(StringComparer.Ordinal))
+                .Select(f => Path.GetRelativePath(outDir, f).Replace('\\', '/')).ToList();
             var entries = Registry.All.Select(e => new ScoreboardEntry(e.Info, e.ClaimSpecs,
-                Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"))).ToList();
+                Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"), FigurePages(e.Info.Slug))).ToList();
             // The committed scoreboard is rewritten only from the default output folder; any other --out gets its own.
             string md = IsDefaultOut(outDir)
                 ? RepoPaths.Under("REPRODUCTIONS.md") : Path.Combine(outDir, "REPRODUCTIONS.md");
             AtomicFile.WriteAllText(md, Scoreboard.Markdown(entries, generatedBy));
-            AtomicFile.WriteAllText(Path.Combine(outDir, "scoreboard.html"), Scoreboard.Html(entries, "Palimpsest reproductions"));
+            string repository = Path.GetRelativePath(outDir, RepoPaths.TryFindRoot() ?? outDir).Replace('\\', '/') + "/";
+            AtomicFile.WriteAllText(Path.Combine(outDir, "scoreboard.html"), Scoreboard.Html(entries, "Palimpsest reproductions",
+                repositoryFromPage: repository));
             return md;
         }
 
