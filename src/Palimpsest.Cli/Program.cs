@@ -6,7 +6,8 @@ using Palimpsest.Core.Reporting;
 using Palimpsest.Core.Runtime;
 using Palimpsest.Papers;
 
-// The runner: list | run | check | reproduce | bench. Exit codes: 0 ran, 1 a claim failed under --check, 2 bad input.
+// The runner: list | run | check | reproduce | bench. Exit codes: 0 ran, 1 a claim failed under --check, 2 bad input
+// (an unknown name, a setting out of range, an output folder that cannot be written), always before any training.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 Options options;
@@ -70,12 +71,14 @@ namespace Palimpsest.Cli
             {
                 experiment = Registry.Get(o.Positional[0]);
                 config = ConfigBinder.Apply(experiment.ConfigFor(o.Budget), o.Overrides);
+                experiment.Validate(config); // ranges: 'steps=0' fails here, before any training
             }
             catch (ArgumentException e)
             {
                 return Usage(e.Message);
             }
             if (RefusePublishing(o, [experiment]) is { } refusal) return Usage(refusal);
+            if (UnwritableOut(o) is { } unwritable) return Usage(unwritable);
             Devices.SetThreads(o.Threads);
             var summary = RunOne(experiment, config, o);
             WriteScoreboard(o.OutDir, o.Budget, "palimpsest run");
@@ -96,8 +99,10 @@ namespace Palimpsest.Cli
                 return Usage(e.Message);
             }
             if (RefusePublishing(o, experiments) is { } refusal) return Usage(refusal);
+            if (UnwritableOut(o) is { } unwritable) return Usage(unwritable);
             Devices.SetThreads(o.Threads);
-            Console.WriteLine($"reproducing {experiments.Count} experiment(s) at budget {o.Budget.Name()}, seeds {string.Join(",", o.Seeds)}; {TorchRuntime.Status}");
+            var human = Human(o);
+            human.WriteLine($"reproducing {experiments.Count} experiment(s) at budget {o.Budget.Name()}, seeds {string.Join(",", o.Seeds)}; {TorchRuntime.Status}");
             var failed = new List<string>();
             foreach (var e in experiments)
             {
@@ -105,13 +110,14 @@ namespace Palimpsest.Cli
                 if (summary.AnyFailed) failed.Add(e.Info.Slug);
             }
             string path = WriteScoreboard(o.OutDir, o.Budget, $"palimpsest reproduce --budget {o.Budget.Name()}");
-            Console.WriteLine($"scoreboard: {path}");
+            human.WriteLine($"scoreboard: {path}");
             if (failed.Count > 0) Console.WriteLine($"papers with a failing claim: {string.Join(", ", failed)}");
             return o.IsCheck && failed.Count > 0 ? 1 : 0;
         }
 
         public static int Bench(Options o)
         {
+            if (UnwritableOut(o) is { } unwritable) return Usage(unwritable);
             Devices.SetThreads(o.Threads);
             var report = Cli.Bench.Run(o.Steps ?? 30, Console.Out);
             Console.WriteLine();
@@ -122,20 +128,60 @@ namespace Palimpsest.Cli
             return 0;
         }
 
+        /// <summary>Human-readable lines: standard output, or nowhere under --quiet and --json.</summary>
+        private static TextWriter Human(Options o) => o.Quiet || o.Json ? TextWriter.Null : Console.Out;
+
         private static RunSummary RunOne(IExperiment experiment, object config, Options o)
         {
-            Console.WriteLine($"== {ExperimentRunner.Banner(experiment, o.Budget, o.Seeds)} · {Devices.Describe()}");
+            var human = Human(o);
+            human.WriteLine($"== {ExperimentRunner.Banner(experiment, o.Budget, o.Seeds)} · {Devices.Describe()}");
             // Runs with overrides go to "<budget>-custom", which the scoreboard never reads.
             string folder = ExperimentRunner.BudgetFolder(o.Budget, isCustom: o.Overrides.Count > 0);
-            var run = ExperimentRunner.Run(experiment, o.Budget, o.Seeds, config, o.OutDir,
-                seed => new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] "), budgetFolder: folder);
-            Console.WriteLine(ClaimTable.Text(run.Summary));
-            Console.WriteLine($"   {run.Summary.WallSeconds:F1} s; results in {Path.Combine(o.OutDir, experiment.Info.Slug, folder)}");
+            string resultsDir = Path.Combine(o.OutDir, experiment.Info.Slug, folder);
+            // Progress lines go to standard error (so --json keeps standard output to the one object); --quiet drops them.
+            Func<int, IProgressSink>? progress = o.Quiet ? null : seed => new ConsoleProgress($"[{experiment.Info.Slug} seed {seed}] ");
+            var run = ExperimentRunner.Run(experiment, o.Budget, o.Seeds, config, o.OutDir, progress, budgetFolder: folder);
+            human.WriteLine(ClaimTable.Text(run.Summary));
+            human.WriteLine($"   {run.Summary.WallSeconds:F1} s; results in {resultsDir}");
             // Publish full-budget results of the default config over 3+ seeds written to the default runs/ folder,
             // so the committed scoreboard has them.
             if (Publishes(o))
-                Publish(Path.Combine(o.OutDir, experiment.Info.Slug, "full"), Path.Combine(PublishedDir, experiment.Info.Slug, "full"), run);
+                Publish(Path.Combine(o.OutDir, experiment.Info.Slug, "full"), Path.Combine(PublishedDir, experiment.Info.Slug, "full"), run, human);
+            if (o.Json) Console.Write(Json.Serialize(JsonReport(run, resultsDir)));
+            else if (o.Quiet) Console.WriteLine(QuietLine(run.Summary, resultsDir));
             return run.Summary;
+        }
+
+        /// <summary>The one line of --quiet: "start-here · smoke · seeds 1,2,3: PARTLY (1 of 2 findings; …) · 4.2 s · DIR".</summary>
+        private static string QuietLine(RunSummary s, string resultsDir) => string.Create(CultureInfo.InvariantCulture,
+            $"{s.Slug} · {s.Budget} · seeds {string.Join(",", s.Seeds)}: {s.Verdict.Mark()} ({s.Headline}) · {s.WallSeconds:F1} s · {resultsDir}");
+
+        /// <summary>
+        /// The object --json prints: the summary (slug, family, budget, seeds, commit, wall time, the paper's verdict and
+        /// headline, each claim's verdict, mean, interval, per-seed values and threshold), the resolved config and where
+        /// the result files are.
+        /// </summary>
+        private static System.Text.Json.Nodes.JsonObject JsonReport(SeedsRun run, string resultsDir)
+        {
+            var report = Json.ToNode(run.Summary)!.AsObject();
+            report["verdictMark"] = run.Summary.Verdict.Mark();
+            report["config"] = Json.ToNode(run.Config);
+            report["resultsDir"] = resultsDir;
+            return report;
+        }
+
+        /// <summary>Creates the output folder and writes a probe file into it, so a bad --out fails before any training.</summary>
+        private static string? UnwritableOut(Options o)
+        {
+            try
+            {
+                AtomicFile.ProbeFolder(o.OutDir);
+                return null;
+            }
+            catch (IOException e)
+            {
+                return e.Message;
+            }
         }
 
         /// <summary>Full-budget runs of the default config over 3+ seeds, written to the default runs/ folder, are published.</summary>
@@ -160,13 +206,13 @@ namespace Palimpsest.Cli
                    "with '--out DIR' (or fewer than 3 seeds).";
         }
 
-        private static void Publish(string from, string to, SeedsRun run)
+        private static void Publish(string from, string to, SeedsRun run, TextWriter human)
         {
             foreach (var record in run.Records)
                 AtomicFile.WriteAllText(Path.Combine(to, $"seed-{record.Seed}", "result.json"), Json.Serialize(record));
             AtomicFile.WriteAllText(Path.Combine(to, "summary.json"), Json.Serialize(run.Summary));
             AtomicFile.WriteAllText(Path.Combine(to, "claims.md"), ClaimTable.Markdown(run.Summary));
-            Console.WriteLine($"   published to {Path.GetRelativePath(RepoPaths.Root, to)} (from {from})");
+            human.WriteLine($"   published to {Path.GetRelativePath(RepoPaths.Root, to)} (from {from})");
         }
 
         /// <summary>Builds REPRODUCTIONS.md and scoreboard.html from result files: this run's folder, then published results.</summary>
@@ -181,13 +227,20 @@ namespace Palimpsest.Cli
                 }
                 return null;
             }
+            // The figures this output folder holds, as links relative to the page (published results keep none).
+            IReadOnlyList<string> FigurePages(string slug) => new[] { "full", "smoke" }
+                .Select(b => Path.Combine(outDir, slug, b)).Where(Directory.Exists)
+                .SelectMany(d => Directory.EnumerateFiles(d, "fig-*.html").Order(StringComparer.Ordinal))
+                .Select(f => Path.GetRelativePath(outDir, f).Replace('\\', '/')).ToList();
             var entries = Registry.All.Select(e => new ScoreboardEntry(e.Info, e.ClaimSpecs,
-                Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"))).ToList();
+                Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"), FigurePages(e.Info.Slug))).ToList();
             // The committed scoreboard is rewritten only from the default output folder; any other --out gets its own.
             string md = IsDefaultOut(outDir)
                 ? RepoPaths.Under("REPRODUCTIONS.md") : Path.Combine(outDir, "REPRODUCTIONS.md");
             AtomicFile.WriteAllText(md, Scoreboard.Markdown(entries, generatedBy));
-            AtomicFile.WriteAllText(Path.Combine(outDir, "scoreboard.html"), Scoreboard.Html(entries, "Palimpsest reproductions"));
+            string repository = Path.GetRelativePath(outDir, RepoPaths.TryFindRoot() ?? outDir).Replace('\\', '/') + "/";
+            AtomicFile.WriteAllText(Path.Combine(outDir, "scoreboard.html"), Scoreboard.Html(entries, "Palimpsest reproductions",
+                repositoryFromPage: repository));
             return md;
         }
 
@@ -228,8 +281,12 @@ namespace Palimpsest.Cli
                                      root is rewritten only from the default folder, otherwise DIR/REPRODUCTIONS.md)
               --threads N            torch threads (default: all cores)
               --check                exit 1 when any claim fails
+              --quiet                no progress or tables; one summary line per paper (run, check, reproduce)
+              --json                 standard output is one JSON object: the summary with every claim's verdict and
+                                     values, the resolved config and the results folder (run, check); progress on stderr
 
-            exit codes: 0 ran (whatever the verdicts), 1 a claim failed under --check, 2 bad input.
+            exit codes: 0 ran (whatever the verdicts), 1 a claim failed under --check, 2 bad input (an unknown name, a
+            setting out of range, an output folder that cannot be written), always before any training.
             environment: PALIMPSEST_DEVICE=cpu|cuda forces the device (default: CUDA when available).
             """;
 
@@ -244,6 +301,8 @@ namespace Palimpsest.Cli
         public int? Steps { get; private set; }
         public bool Markdown { get; private set; }
         public bool IsCheck { get; private set; }
+        public bool Quiet { get; private set; }
+        public bool Json { get; private set; }
 
         public static Options Parse(string[] args)
         {
@@ -294,12 +353,18 @@ namespace Palimpsest.Cli
                     case "--check":
                         o.IsCheck = true;
                         break;
+                    case "--quiet":
+                        o.Quiet = true;
+                        break;
+                    case "--json":
+                        o.Json = true;
+                        break;
                     case "--help" or "-h":
                         return new Options { Command = "help" };
                     default:
                         if (a.StartsWith("-", StringComparison.Ordinal))
                             throw new UsageException(
-                                $"unknown option '{a}'; allowed: --budget, --seeds, --set, --only, --out, --threads, --steps, --markdown, --check");
+                                $"unknown option '{a}'; allowed: --budget, --seeds, --set, --only, --out, --threads, --steps, --markdown, --check, --quiet, --json");
                         o.Positional.Add(a);
                         break;
                 }
@@ -309,6 +374,9 @@ namespace Palimpsest.Cli
             if (o.Only.Count > 0 && command != "reproduce") throw new UsageException("--only applies to 'reproduce' only");
             if (o.Steps is not null && command != "bench") throw new UsageException("--steps applies to 'bench' only");
             if (o.Markdown && command != "list") throw new UsageException("--markdown applies to 'list' only");
+            if (o.Quiet && command is not ("run" or "check" or "reproduce"))
+                throw new UsageException("--quiet applies to 'run', 'check' and 'reproduce' only");
+            if (o.Json && command is not ("run" or "check")) throw new UsageException("--json applies to 'run' and 'check' only");
             if (o.Positional.Count > 0 && command is not ("run" or "check"))
                 throw new UsageException($"'{command}' takes no positional argument (got '{o.Positional[0]}')");
             if (o.OutDir == "") o.OutDir = Path.Combine(RepoPaths.TryFindRoot() ?? Directory.GetCurrentDirectory(), "runs");

@@ -11,6 +11,14 @@ public interface IExperimentConfig<TSelf> where TSelf : IExperimentConfig<TSelf>
     static abstract TSelf Full { get; }
     /// <summary>Seconds, for tests and CI.</summary>
     static abstract TSelf Smoke { get; }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the setting, its value and the allowed range when a setting is out
+    /// of range or the settings contradict each other. Every numeric setting is checked (counts positive, shares in
+    /// [0, 1], learning rates above zero; see <see cref="ConfigCheck"/>). Runs before any training: in
+    /// <see cref="Experiment{TConfig,TResult}.Execute"/>, the runner and the CLI.
+    /// </summary>
+    void Validate();
 }
 
 /// <summary>One run of an experiment at one seed: the result (plain numbers), its claims' verdicts and the wall time.</summary>
@@ -27,6 +35,11 @@ public interface IExperiment
     Type ResultType { get; }
     /// <summary>The config for a budget.</summary>
     object ConfigFor(Budget budget);
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> when <paramref name="config"/> is not of <see cref="ConfigType"/> or a
+    /// setting is out of range (see <see cref="IExperimentConfig{TSelf}.Validate"/>).
+    /// </summary>
+    void Validate(object config);
     /// <summary>The claims, as data.</summary>
     IReadOnlyList<ClaimSpec> ClaimSpecs { get; }
     /// <summary>The hash of the claim definitions (<see cref="Experiments.Claims.Hash"/>), recorded with every result.</summary>
@@ -64,6 +77,7 @@ public abstract class Experiment<TConfig, TResult> : IExperiment
     public (TResult Result, IReadOnlyList<ClaimOutcome> Claims) Execute(TConfig config, RunContext context)
     {
         ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
         Experiments.Claims.Validate(((IExperiment)this).ClaimSpecs, Info.Slug);
         var result = Run(config, context);
         return (result, Experiments.Claims.Judge(Claims, result, context.Budget, context.Seed));
@@ -76,6 +90,14 @@ public abstract class Experiment<TConfig, TResult> : IExperiment
     Type IExperiment.ResultType => typeof(TResult);
     object IExperiment.ConfigFor(Budget budget) => ConfigOf(budget);
     IReadOnlyList<ClaimSpec> IExperiment.ClaimSpecs => Claims.Select(c => c.Spec).ToList();
+
+    void IExperiment.Validate(object config)
+    {
+        if (config is not TConfig typed)
+            throw new ArgumentException(
+                $"config of type {config?.GetType().Name ?? "null"} given to {Info.Slug}; expected {typeof(TConfig).Name}");
+        typed.Validate();
+    }
 
     ExperimentRun IExperiment.Run(object config, RunContext context)
     {

@@ -20,7 +20,11 @@ public sealed record SeedsRun(IExperiment Experiment, object Config, Budget Budg
 /// </summary>
 public static class ExperimentRunner
 {
-    /// <summary>Runs <paramref name="experiment"/> once per seed; writes files under <paramref name="outDir"/> when given.</summary>
+    /// <summary>
+    /// Runs <paramref name="experiment"/> once per seed; writes files under <paramref name="outDir"/> when given. Before any
+    /// training it validates the config (an <see cref="ArgumentException"/> naming the setting) and probes the output folder
+    /// (an <see cref="IOException"/>).
+    /// </summary>
     /// <param name="config">The resolved config (null: the budget's own).</param>
     /// <param name="progress">Makes the progress sink of each seed (null: none).</param>
     /// <param name="cancellation">Stops the run at the next training step; seeds finished before are kept on disk.</param>
@@ -33,11 +37,14 @@ public static class ExperimentRunner
         if (seeds.Distinct().Count() != seeds.Count)
             throw new ArgumentException($"seeds repeat: {string.Join(",", seeds)}", nameof(seeds));
         config ??= experiment.ConfigFor(budget);
+        // Fail before any training: settings out of range, claims ill-formed, or an output folder that cannot be written.
+        experiment.Validate(config);
         Claims.Validate(experiment.ClaimSpecs, experiment.Info.Slug);
+        string? budgetDir = outDir is null ? null : Path.Combine(outDir, experiment.Info.Slug, budgetFolder ?? budget.Name());
+        if (budgetDir is not null) AtomicFile.ProbeFolder(budgetDir);
         var provenance = Provenance.Current();
         var records = new List<RunRecord>();
         var results = new List<object>();
-        string? budgetDir = outDir is null ? null : Path.Combine(outDir, experiment.Info.Slug, budgetFolder ?? budget.Name());
         foreach (int seed in seeds)
         {
             cancellation.ThrowIfCancellationRequested();

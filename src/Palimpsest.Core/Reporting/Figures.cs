@@ -37,7 +37,7 @@ public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<
 /// method in the single accent colour, ablations muted and per-seed lines faint. Every chart is built from fresh
 /// Plotly.NET objects (no shared mutable state), and <see cref="SaveHtml"/> never changes the chart it is given.
 /// </summary>
-public static class Figures
+public static partial class Figures
 {
     /// <summary>Width of every figure in pixels.</summary>
     public const int Width = 640;

@@ -84,4 +84,24 @@ public static class AtomicFile
             if (File.Exists(temp)) File.Delete(temp);
         }
     }
+
+    /// <summary>
+    /// Creates <paramref name="folder"/> if missing and proves it writable by writing and deleting a small file, so that a
+    /// run fails before any training rather than after it. Throws an <see cref="IOException"/> naming the folder and why.
+    /// </summary>
+    public static void ProbeFolder(string folder)
+    {
+        string full = Path.GetFullPath(folder);
+        string probe = Path.Combine(full, $".write-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(full);
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new IOException($"the output folder '{full}' cannot be written ({e.Message}); choose another with --out DIR", e);
+        }
+    }
 }

@@ -6,7 +6,9 @@ using Palimpsest.Core.Experiments;
 namespace Palimpsest.Core.Reporting;
 
 /// <summary>One row source of the scoreboard: a paper, its claims, and its latest summary at each budget (if any).</summary>
-public sealed record ScoreboardEntry(PaperInfo Info, IReadOnlyList<ClaimSpec> Claims, RunSummary? Full, RunSummary? Smoke)
+/// <param name="FigurePages">The paper's saved figures (<c>fig-*.html</c>), as links relative to the HTML page.</param>
+public sealed record ScoreboardEntry(PaperInfo Info, IReadOnlyList<ClaimSpec> Claims, RunSummary? Full, RunSummary? Smoke,
+    IReadOnlyList<string>? FigurePages = null)
 {
     /// <summary>The hash of the paper's current claim definitions.</summary>
     public string ClaimsHash => Experiments.Claims.Hash(Claims);
@@ -83,7 +85,10 @@ public static class Scoreboard
     }
 
     private static readonly string[] OverviewHeaders =
-        ["paper", "family", "verdict (full)", "findings", "preconditions", "controls", "sanity", "seeds", "wall time", "notebook"];
+    [
+        "paper", "family", "verdict (full)", "findings reproduced", "preconditions met", "controls passed", "seeds", "wall time",
+        "notebook",
+    ];
 
     private static IReadOnlyList<string> OverviewRow(ScoreboardEntry e, string paper, string notebook)
     {
@@ -99,7 +104,7 @@ public static class Scoreboard
         return
         [
             paper, e.Info.Family, e.Status, Count(ClaimKind.Finding), Count(ClaimKind.Precondition), Count(ClaimKind.Control),
-            Count(ClaimKind.Sanity), e.Full is null ? "" : string.Join(",", e.Full.Seeds),
+            e.Full is null ? "" : string.Join(",", e.Full.Seeds),
             e.Full is null ? "" : $"{e.Full.WallSeconds.ToString("F0", CultureInfo.InvariantCulture)} s", notebook,
         ];
     }
@@ -159,79 +164,130 @@ public static class Scoreboard
         }
     }
 
-    /// <summary>An HTML page: the overview, the same tables, and per paper a chart of each claim's per-seed values.</summary>
-    public static string Html(IReadOnlyList<ScoreboardEntry> entries, string markdownTitle, bool offline = true)
+    /// <summary>
+    /// The HTML page (<c>runs/scoreboard.html</c>), self-contained (plotly.js inlined once; no external URL): first one
+    /// overview table (paper, family, verdict, findings reproduced, preconditions met, controls, seeds, wall time,
+    /// notebook), then per paper its verdict, links to its notebook and figures, its claim table and one small panel per
+    /// claim showing the per-seed values against the threshold (<see cref="ClaimChart"/>).
+    /// </summary>
+    /// <param name="entries">The papers, in registry order.</param>
+    /// <param name="title">The page's heading.</param>
+    /// <param name="offline">Inline plotly.js (true) or load it from the CDN (false).</param>
+    /// <param name="repositoryFromPage">The repository root relative to the page's folder, with a trailing '/' (the
+    /// default fits <c>runs/scoreboard.html</c>); notebook links start with it.</param>
+    public static string Html(IReadOnlyList<ScoreboardEntry> entries, string title, bool offline = true, string repositoryFromPage = "../")
     {
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Palimpsest reproductions</title>\n");
-        sb.Append("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}");
-        sb.Append("td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px;vertical-align:top}th{background:#f4f4f4}");
-        sb.Append(".PASS,.REPRODUCED{color:#1a7f37;font-weight:bold}.FAIL,.NOT-REPRODUCED{color:#cf222e;font-weight:bold}");
-        sb.Append(".PARTLY{color:#9a6700;font-weight:bold}.UNTESTED,.STALE{color:#6e7781;font-weight:bold}</style>\n");
-        sb.Append(Figures.PlotlyJsScriptTag(offline)).Append("\n</head><body>\n");
-        sb.Append("<h1>").Append(Enc(markdownTitle)).Append("</h1>\n");
-        foreach (var paragraph in LegendParagraphs)
-            sb.Append("<p>").Append(Enc(paragraph).Replace("**", "", StringComparison.Ordinal)).Append("</p>\n");
-        sb.Append("<p>").Append(Enc(Totals(entries))).Append("</p>\n<h2>Overview</h2>\n<table><tr>");
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(Enc(title)).Append("</title>\n");
+        sb.Append("<style>\n").Append(Css).Append("</style>\n");
+        sb.Append(Figures.PlotlyJsScriptTag(offline)).Append("\n</head>\n<body>\n");
+        sb.Append("<h1>").Append(Enc(title)).Append("</h1>\n");
+        sb.Append("<p class=\"totals\">").Append(Enc(Totals(entries))).Append("</p>\n");
+        sb.Append("<table class=\"overview\">\n<tr>");
         foreach (var h in OverviewHeaders) sb.Append("<th>").Append(Enc(h)).Append("</th>");
         sb.Append("</tr>\n");
         foreach (var e in entries)
         {
-            var row = OverviewRow(e, $"<a href=\"#{e.Info.Slug}\">{Enc(e.Info.Slug)}</a>", Enc(e.Info.NotebookPath));
-            sb.Append("<tr>");
-            for (int i = 0; i < row.Count; i++)
-                sb.Append(i == 2 ? $"<td class=\"{CssClass(row[i])}\">{Enc(row[i])}</td>" : $"<td>{(i is 0 ? row[i] : i == row.Count - 1 ? row[i] : Enc(row[i]))}</td>");
-            sb.Append("</tr>\n");
+            var row = OverviewRow(e, "", "");
+            sb.Append("<tr><td><a href=\"#").Append(e.Info.Slug).Append("\">").Append(Enc(e.Info.Slug)).Append("</a></td>");
+            for (int i = 1; i < row.Count - 1; i++)
+                sb.Append(i == 2 ? $"<td class=\"{CssClass(row[i])}\">" : "<td>").Append(Enc(row[i])).Append("</td>");
+            sb.Append("<td><a href=\"").Append(Enc(repositoryFromPage + e.Info.NotebookPath)).Append("\">")
+              .Append(Enc(Path.GetFileName(e.Info.NotebookPath))).Append("</a></td></tr>\n");
         }
-        sb.Append("</table>\n");
-        foreach (var e in entries)
-        {
-            sb.Append("<h2 id=\"").Append(e.Info.Slug).Append("\">").Append(Enc(e.Info.Slug)).Append("</h2>\n<p>")
-              .Append(Enc(e.Info.Title)).Append("</p>\n<p><span class=\"").Append(CssClass(e.Status)).Append("\">")
-              .Append(Enc(e.Status)).Append("</span>").Append(e.Full is not null && !e.IsStale ? " · " + Enc(e.Full.Headline) : "")
-              .Append("</p>\n<table><tr><th>kind</th><th>claim</th><th>statement</th><th>expected</th>")
-              .Append("<th>budget</th><th>mean</th><th>95% interval</th><th>min–max</th><th>seeds</th><th>verdict</th></tr>\n");
-            foreach (var (label, summary) in new[] { ("full", e.IsStale ? null : e.Full), ("smoke", e.Smoke) })
-            {
-                if (summary is null) continue;
-                foreach (var c in ClaimTable.Ordered(summary.Claims))
-                {
-                    string mark = ClaimTable.Mark(c.Verdict);
-                    sb.Append(CultureInfo.InvariantCulture,
-                        $"<tr><td>{Enc(c.Kind.Name())}</td><td>{Enc(c.Id)}</td><td>{Enc(c.Statement)}</td><td>{Enc(ClaimTable.Expected(c))} {Enc(c.Unit)}</td>" +
-                        $"<td>{label}</td><td>{Tables.FormatNumber(c.Mean)}</td><td>{Enc(ClaimTable.Interval(c))}</td>" +
-                        $"<td>{Tables.FormatNumber(c.Min)} – {Tables.FormatNumber(c.Max)}</td>" +
-                        $"<td>{c.Agreement}</td><td class=\"{CssClass(mark)}\">{Enc(mark)}</td></tr>\n");
-                }
-            }
-            sb.Append("</table>\n");
-            var shown = e.IsStale ? e.Smoke : e.Full ?? e.Smoke;
-            if (shown is not null && shown.Claims.Count > 0)
-                sb.Append(Figures.ToHtmlFragment(ClaimChart(shown))).Append('\n');
-        }
-        sb.Append("</body></html>\n");
+        sb.Append("</table>\n<details>\n<summary>How to read this page</summary>\n");
+        foreach (var paragraph in LegendParagraphs)
+            sb.Append("<p>").Append(Enc(paragraph).Replace("**", "", StringComparison.Ordinal)).Append("</p>\n");
+        sb.Append("<p>").Append(Enc(ChartGuide)).Append("</p>\n</details>\n");
+        foreach (var e in entries) AppendPaperHtml(sb, e, repositoryFromPage);
+        sb.Append("</body>\n</html>\n");
         return sb.ToString();
     }
 
-    /// <summary>Each claim's per-seed values as points beside its threshold, in units of the claim.</summary>
-    public static Plotly.NET.GenericChart ClaimChart(RunSummary summary)
+    /// <summary>How to read <see cref="ClaimChart"/>, said once on the page instead of a legend in every chart.</summary>
+    public const string ChartGuide =
+        "Charts: one panel per claim, each on its own scale and in its own unit. Orange dots are the seeds, the black tick is " +
+        "their mean and the grey band its 95% interval; the dotted line is the threshold, and the shaded side of it passes.";
+
+    private const string Css = """
+        body{font-family:Helvetica,Arial,sans-serif;max-width:1200px;margin:1.5em auto;padding:0 12px;color:#222;line-height:1.4}
+        table{border-collapse:collapse;margin:0.8em 0}
+        td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px;vertical-align:top;text-align:left}
+        th{background:#f4f4f4}
+        table.overview td:nth-child(n+4):nth-child(-n+8){text-align:right;white-space:nowrap}
+        .totals{font-size:15px}
+        details{margin:1em 0;font-size:14px;color:#444}
+        h2{margin-top:2.2em;border-bottom:1px solid #ddd;padding-bottom:4px}
+        .PASS,.REPRODUCED{color:#1a7f37;font-weight:bold}
+        .FAIL,.NOT-REPRODUCED{color:#cf222e;font-weight:bold}
+        .PARTLY{color:#9a6700;font-weight:bold}
+        .UNTESTED,.STALE,.unregistered{color:#6e7781;font-weight:bold}
+
+        """;
+
+    private static void AppendPaperHtml(StringBuilder sb, ScoreboardEntry e, string repositoryFromPage)
     {
-        var series = new List<Series>();
-        for (int i = 0; i < summary.Claims.Count; i++)
+        sb.Append("<h2 id=\"").Append(e.Info.Slug).Append("\">").Append(Enc(e.Info.Slug)).Append("</h2>\n");
+        sb.Append("<p>").Append(Enc(e.Info.Title)).Append(" (").Append(e.Info.Year.ToString(CultureInfo.InvariantCulture))
+          .Append("). <span class=\"").Append(CssClass(e.Status)).Append("\">").Append(Enc(e.Status)).Append("</span>")
+          .Append(e.Full is not null && !e.IsStale ? " · " + Enc(e.Full.Headline) : "").Append("</p>\n");
+        sb.Append("<p>Notebook: <a href=\"").Append(Enc(repositoryFromPage + e.Info.NotebookPath)).Append("\">")
+          .Append(Enc(e.Info.NotebookPath)).Append("</a>");
+        if (e.FigurePages is { Count: > 0 } figures)
         {
-            var c = summary.Claims[i];
-            // Per-seed values as a vertical min–max stroke with a marker per seed; the threshold as a short bar across it.
-            var sorted = c.Values.Order().ToList();
-            series.Add(new Series($"{c.Id} ({summary.Budget}, {ClaimTable.Mark(c.Verdict)})", sorted.Select(_ => (double)i).ToList(),
-                sorted, c.Verdict == Verdict.Fail ? SeriesRole.Control : SeriesRole.Method));
-            series.Add(new Series($"{c.Id} threshold ({c.Comparison.Symbol()} {Tables.FormatNumber(c.Threshold)})",
-                [i - 0.25, i + 0.25], [c.Threshold, c.Threshold], SeriesRole.Ablation));
+            sb.Append(" · figures: ");
+            // "start-here/full/fig-learning-curve.html" reads "learning-curve (full)".
+            sb.AppendJoin(", ", figures.Select(f => $"<a href=\"{Enc(f)}\">{Enc(Path.GetFileNameWithoutExtension(f).Replace("fig-", "", StringComparison.Ordinal))}" +
+                $" ({Enc(Path.GetFileName(Path.GetDirectoryName(f)) ?? "")})</a>"));
         }
-        return Figures.Lines($"Do the claims of {summary.Slug} clear their thresholds?",
-            "claim (in table order)", "measured value (claim's unit)", series);
+        sb.Append("</p>\n");
+        if (e.IsStale)
+            sb.Append("<p>The published full-budget result was judged by claims that have changed since; re-run it. Its old values are not shown.</p>\n");
+        sb.Append("<table class=\"claims\">\n<tr><th>kind</th><th>claim</th><th>statement</th><th>expected</th><th>budget</th>")
+          .Append("<th>mean</th><th>95% interval</th><th>min–max</th><th>seeds</th><th>verdict</th></tr>\n");
+        foreach (var (label, summary) in new[] { ("full", e.IsStale ? null : e.Full), ("smoke", e.Smoke) })
+        {
+            if (summary is null) continue;
+            foreach (var c in ClaimTable.Ordered(summary.Claims))
+            {
+                string mark = ClaimTable.Mark(c.Verdict);
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"<tr><td>{Enc(c.Kind.Name())}</td><td>{Enc(c.Id)}</td><td>{Enc(c.Statement)}</td><td>{Enc(ClaimTable.Expected(c))} {Enc(c.Unit)}</td>" +
+                    $"<td>{label}</td><td>{Tables.FormatNumber(c.Mean)}</td><td>{Enc(ClaimTable.Interval(c))}</td>" +
+                    $"<td>{Tables.FormatNumber(c.Min)} – {Tables.FormatNumber(c.Max)}</td>" +
+                    $"<td>{c.Agreement}</td><td class=\"{CssClass(mark)}\">{Enc(mark)}</td></tr>\n");
+            }
+        }
+        sb.Append("</table>\n");
+        var shown = e.IsStale ? e.Smoke : e.Full ?? e.Smoke;
+        if (shown is not null && shown.Claims.Count > 0)
+            sb.Append(Figures.ToHtmlFragment(ClaimChart(shown), $"claims-{e.Info.Slug}")).Append('\n');
     }
 
-    private static string CssClass(string mark) => mark.Split(' ')[0] == "NOT" ? "NOT-REPRODUCED" : mark.Split(' ')[0];
+    /// <summary>
+    /// One small panel per claim (in table order), each on its own scale: the per-seed values against the threshold, the
+    /// passing side shaded, the verdict beside the claim's id. Units never share an axis, and there is no legend.
+    /// </summary>
+    public static Plotly.NET.GenericChart ClaimChart(RunSummary summary) =>
+        Figures.ThresholdPanels($"Does each claim of {summary.Slug} clear its threshold ({summary.Budget} budget)?",
+            ClaimTable.Ordered(summary.Claims).Select(c => new ThresholdPanel(
+                c.Id, $"{c.Kind.Name()}: {ClaimTable.Expected(c)} {c.Unit}".TrimEnd(), c.Values, c.Threshold,
+                c.Comparison is Comparison.Greater or Comparison.AtLeast,
+                double.IsFinite(c.CiLow) && double.IsFinite(c.CiHigh) ? (c.CiLow, c.CiHigh) : null,
+                ClaimTable.Mark(c.Verdict), VerdictColor(c.Verdict))).ToList());
+
+    private static string VerdictColor(Verdict v) => v switch
+    {
+        Verdict.Pass => "#1a7f37",
+        Verdict.Fail => "#cf222e",
+        _ => "#6e7781",
+    };
+
+    private static string CssClass(string mark) => mark.Split(' ')[0] switch
+    {
+        "NOT" => "NOT-REPRODUCED",
+        var first => first,
+    };
 
     private static string Short(string commit) => commit.Length > 10 ? commit[..10] : commit;
 

@@ -79,6 +79,36 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
         public static Config Full { get; } = new();
         /// <summary>Seconds: 10 concepts, a narrower model, GA only.</summary>
         public static Config Smoke { get; } = Full with { Concepts = 10, Width = 64, Epochs = 50, Methods = ["GA"], UnlearnEpochs = 5 };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.AtLeast(Concepts, 2); // unrelated QA needs other concepts
+            ConfigCheck.Between(TrainTemplates, 1, ConceptWorld.QuestionTemplates - 1); // the last template stays unseen
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(Epochs);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Count(TopK);
+            ConfigCheck.Between(MinOverlap, 1, ConceptWorld.UniqueRelations);
+            ConfigCheck.Positive(NoiseScale);
+            ConfigCheck.InRange(MinConceptDrop, 0, 100);
+            ConfigCheck.InRange(MaxUnrelatedDrop, 0, 100);
+            ConfigCheck.Count(UnlearnEpochs);
+            ConfigCheck.Count(UnlearnBatchSize);
+            ConfigCheck.Positive(UnlearnLearningRate);
+            ConfigCheck.Positive(NeedleLearningRate);
+            ConfigCheck.Positive(Beta);
+            ConfigCheck.Between(RelearnFacts, 1, ConceptWorld.Relations.Count - 1); // some facts stay held out
+            ConfigCheck.Count(RelearnSteps);
+            ConfigCheck.Positive(RelearnLearningRate);
+            var allowed = UnlearningMethods.All.Select(m => m.Label()).Append(Needle).ToList();
+            ConfigCheck.That(Methods.Length > 0 && Methods.Distinct().Count() == Methods.Length, Methods,
+                $"a non-empty list of distinct methods from {string.Join(", ", allowed)}");
+            foreach (string m in Methods)
+                if (!allowed.Contains(m))
+                    throw new ArgumentException($"unknown method '{m}' in Methods; allowed: {string.Join(", ", allowed)}");
+        }
     }
 
     /// <summary>
@@ -224,7 +254,7 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        var methods = Validate(cfg);
+        var methods = cfg.Methods;
         var world = new ConceptWorld(cfg.Concepts, ctx.Rng("world"));
         var shape = new TinyGptConfig(world.Tokenizer.VocabSize, world.ContextLength, cfg.Layers, cfg.Width, cfg.Heads);
         using var original = world.Train(shape, cfg, ctx);
@@ -355,27 +385,6 @@ public sealed class ConceptVectors : Experiment<ConceptVectors.Config, ConceptVe
             ComparedConcepts = needle.Select(r => r.Concept).Count(c => runs.Any(x => x.Concept == c && x.Method == "GA")
                 && runs.Any(x => x.Concept == c && x.Method == "NPO")),
         };
-    }
-
-    private static IReadOnlyList<string> Validate(Config cfg)
-    {
-        if (cfg.Concepts < 2) throw new ArgumentException($"Concepts {cfg.Concepts} must be at least 2 (unrelated QA needs other concepts)");
-        if (cfg.TrainTemplates is < 1 or > ConceptWorld.QuestionTemplates - 1)
-            throw new ArgumentException($"TrainTemplates {cfg.TrainTemplates} must be in 1..{ConceptWorld.QuestionTemplates - 1} (the last template stays unseen)");
-        if (cfg.TopK < 1 || cfg.MinOverlap is < 1 or > ConceptWorld.UniqueRelations)
-            throw new ArgumentException($"TopK {cfg.TopK} must be ≥ 1 and MinOverlap {cfg.MinOverlap} in 1..{ConceptWorld.UniqueRelations}");
-        if (cfg.RelearnFacts is < 1 || cfg.RelearnFacts >= ConceptWorld.Relations.Count)
-            throw new ArgumentException($"RelearnFacts {cfg.RelearnFacts} must be in 1..{ConceptWorld.Relations.Count - 1} (some facts must stay held out)");
-        if (cfg.NoiseScale <= 0 || cfg.UnlearnEpochs < 1 || cfg.RelearnSteps < 1 || cfg.UnlearnBatchSize < 1)
-            throw new ArgumentException($"NoiseScale {cfg.NoiseScale} must be positive; UnlearnEpochs {cfg.UnlearnEpochs}, RelearnSteps " +
-                $"{cfg.RelearnSteps} and UnlearnBatchSize {cfg.UnlearnBatchSize} at least 1");
-        if (cfg.Methods.Length == 0 || cfg.Methods.Distinct().Count() != cfg.Methods.Length)
-            throw new ArgumentException($"Methods [{string.Join(", ", cfg.Methods)}] must be non-empty and distinct");
-        var allowed = UnlearningMethods.All.Select(m => m.Label()).Append(Needle).ToList();
-        foreach (string m in cfg.Methods)
-            if (!allowed.Contains(m))
-                throw new ArgumentException($"unknown method '{m}' in Methods; allowed: {string.Join(", ", allowed)}");
-        return cfg.Methods;
     }
 
     /// <inheritdoc/>

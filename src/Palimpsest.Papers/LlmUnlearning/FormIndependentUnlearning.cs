@@ -77,6 +77,30 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
             People = 40, Targets = 5, RetainPeople = 12, Width = 64, Layers = 2, Epochs = 40, Methods = ["GA"], UnlearnEpochs = 5,
             NullSpaceKeys = 10,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.AtLeast(People, 2);
+            ConfigCheck.Between(Targets, 1, People - 1);
+            ConfigCheck.Count(RetainPeople);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(Epochs);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Count(UnlearnEpochs);
+            ConfigCheck.Count(UnlearnBatchSize);
+            ConfigCheck.Positive(UnlearnLearningRate);
+            ConfigCheck.Positive(Beta);
+            ConfigCheck.Count(EvalEverySteps);
+            ConfigCheck.InRange(StopReduction, 0, 1, minIncluded: false);
+            ConfigCheck.Between(EditBlock, 0, Layers - 1);
+            ConfigCheck.NonNegative(CovarianceRidge);
+            ConfigCheck.Between(NullSpaceKeys, 0, 4 * Width - 1); // below the MLP's keys, or no direction is left to edit
+            foreach (var m in Methods) UnlearningMethods.Parse(m);   // an unknown label throws, naming the allowed ones
+            if (Methods.Distinct(StringComparer.OrdinalIgnoreCase).Count() != Methods.Length)
+                throw new ArgumentException($"Methods [{string.Join(", ", Methods)}] lists a method twice");
+        }
     }
 
     /// <summary>One form's precondition: the untouched model's top-1 accuracy over every person.</summary>
@@ -229,7 +253,6 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        Validate(cfg);
         var world = new FormWorld(cfg.People, ctx.Rng("kb"));
         var shape = new TinyGptConfig(world.Tokenizer.VocabSize, world.ContextLength, cfg.Layers, cfg.Width, cfg.Heads);
         using var original = world.Train(shape, cfg, ctx);
@@ -439,25 +462,6 @@ public sealed class FormIndependentUnlearning : Experiment<FormIndependentUnlear
     {
         var list = xs.ToList();
         return list.Count == 0 ? double.NaN : list.Average();
-    }
-
-    private static void Validate(Config cfg)
-    {
-        if (cfg.Targets < 1 || cfg.Targets >= cfg.People)
-            throw new ArgumentException($"Targets {cfg.Targets} must be in 1..{cfg.People - 1} (People {cfg.People})");
-        if (cfg.RetainPeople < 1 || cfg.NullSpaceKeys < 0)
-            throw new ArgumentException($"RetainPeople {cfg.RetainPeople} must be at least 1 and NullSpaceKeys {cfg.NullSpaceKeys} non-negative");
-        if (cfg.NullSpaceKeys >= 4 * cfg.Width)
-            throw new ArgumentException($"NullSpaceKeys {cfg.NullSpaceKeys} must be below the MLP's {4 * cfg.Width} keys, or no direction is left to edit");
-        if (cfg.EditBlock < 0 || cfg.EditBlock >= cfg.Layers)
-            throw new ArgumentException($"EditBlock {cfg.EditBlock} must be in 0..{cfg.Layers - 1}");
-        if (cfg.StopReduction is <= 0 or > 1) throw new ArgumentException($"StopReduction {cfg.StopReduction} must be in (0, 1]");
-        if (cfg.UnlearnEpochs < 1 || cfg.UnlearnBatchSize < 1 || cfg.EvalEverySteps < 1 || cfg.Epochs < 1)
-            throw new ArgumentException($"Epochs {cfg.Epochs}, UnlearnEpochs {cfg.UnlearnEpochs}, UnlearnBatchSize {cfg.UnlearnBatchSize} " +
-                $"and EvalEverySteps {cfg.EvalEverySteps} must be at least 1");
-        foreach (var m in cfg.Methods) UnlearningMethods.Parse(m);   // an unknown label throws, naming the allowed ones
-        if (cfg.Methods.Distinct(StringComparer.OrdinalIgnoreCase).Count() != cfg.Methods.Length)
-            throw new ArgumentException($"Methods [{string.Join(", ", cfg.Methods)}] lists a method twice");
     }
 
     /// <inheritdoc/>

@@ -85,6 +85,35 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
             Articles = 60, HoldoutArticles = 20, Width = 64, Methods = ["GA", "NPO_GDR"], ScalingFractions = [0.1, 0.2],
             Requests = 2,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.Count(Articles);
+            ConfigCheck.Count(HoldoutArticles);
+            ConfigCheck.InRange(ForgetFraction, 0, 1, minIncluded: false, maxIncluded: false);
+            ConfigCheck.EachInRange(ScalingFractions, 0, 1, minIncluded: false, maxIncluded: false);
+            ConfigCheck.That(ScalingFractions.Contains(ForgetFraction), ScalingFractions, $"a list that includes ForgetFraction ({ForgetFraction})");
+            ConfigCheck.Count(Requests);
+            ConfigCheck.That(Requests * ForgetFraction < 1, Requests, $"fewer than 1 / ForgetFraction ({1 / ForgetFraction:G4}): each request forgets a new slice");
+            ConfigCheck.InRange(RegulariserShare, 0, 1, minIncluded: false, maxIncluded: false);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(Epochs);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Count(UnlearnEpochs);
+            ConfigCheck.Count(UnlearnBatchSize);
+            ConfigCheck.Positive(UnlearnLearningRate);
+            ConfigCheck.Positive(Beta);
+            ConfigCheck.Positive(TaskVectorAlpha);
+            ConfigCheck.Count(PrefixTokens);
+            ConfigCheck.Count(ContinuationTokens);
+            ConfigCheck.InRange(MinKPercent, 0, 100, minIncluded: false);
+            var unknown = Methods.Where(m => m != TaskVectorLabel && !Objectives.ContainsKey(m)).ToList();
+            if (Methods.Length == 0 || unknown.Count > 0 || Methods.Distinct().Count() != Methods.Length)
+                throw new ArgumentException($"Methods [{string.Join(",", Methods)}] must be distinct and known; allowed: " +
+                    string.Join(", ", Objectives.Keys.Append(TaskVectorLabel)));
+        }
     }
 
     /// <summary>
@@ -208,7 +237,6 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        Validate(cfg);
         var world = new NewsWorld(cfg.Articles, cfg.HoldoutArticles, ctx.Rng("data"));
         double pool = Math.Max(cfg.ScalingFractions.Max(), cfg.Requests * cfg.ForgetFraction);   // every article ever forgotten
         var split = world.Split(pool, cfg.RegulariserShare, ctx.Rng("split"));
@@ -254,19 +282,6 @@ public sealed class MuseSixWay : Experiment<MuseSixWay.Config, MuseSixWay.Result
             }
         }
         return Summarise(rows, scalability, sustainability, inContext);
-    }
-
-    private static void Validate(Config cfg)
-    {
-        var unknown = cfg.Methods.Where(m => m != TaskVectorLabel && !Objectives.ContainsKey(m)).ToList();
-        if (cfg.Methods.Length == 0 || unknown.Count > 0 || cfg.Methods.Distinct().Count() != cfg.Methods.Length)
-            throw new ArgumentException($"Methods [{string.Join(",", cfg.Methods)}] must be distinct and known; allowed: " +
-                string.Join(", ", Objectives.Keys.Append(TaskVectorLabel)));
-        if (!cfg.ScalingFractions.Contains(cfg.ForgetFraction) || cfg.ScalingFractions.Any(f => f <= 0))
-            throw new ArgumentException($"ScalingFractions [{string.Join(",", cfg.ScalingFractions)}] must be positive and include " +
-                $"ForgetFraction {cfg.ForgetFraction}");
-        if (cfg.Requests < 1 || cfg.UnlearnEpochs < 1 || cfg.UnlearnBatchSize < 1 || cfg.Epochs < 1)
-            throw new ArgumentException("Requests, UnlearnEpochs, UnlearnBatchSize and Epochs must be at least 1");
     }
 
     /// <summary>Trains a fresh model (the same initialisation and order stream every time) on <paramref name="articles"/>.</summary>

@@ -80,6 +80,28 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
             Authors = 30, WorldPeople = 6, Width = 64, Epochs = 60, ForgetFractions = [0.2], UnlearnEpochs = 4,
             UnlearnLearningRates = [3e-4], SyntheticSteps = 400,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.Count(Authors);
+            ConfigCheck.Count(WorldPeople);
+            ConfigCheck.Between(TrainTemplates, 1, FictitiousKb.Templates);
+            ConfigCheck.EachInRange(ForgetFractions, 0, 1, minIncluded: false, maxIncluded: false);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(Epochs);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Count(UnlearnEpochs);
+            ConfigCheck.Count(UnlearnBatchSize);
+            ConfigCheck.EachInRange(UnlearnLearningRates, 0, double.PositiveInfinity, minIncluded: false);
+            ConfigCheck.Positive(Beta);
+            ConfigCheck.Count(Perturbed);
+            ConfigCheck.Count(SyntheticSteps);
+            ConfigCheck.Positive(SyntheticLearningRate);
+            ConfigCheck.Positive(SyntheticBeta);
+            ConfigCheck.Positive(CollapseDistance);
+        }
     }
 
     /// <summary>One checkpoint of one unlearning run.</summary>
@@ -202,10 +224,6 @@ public sealed class Npo : Experiment<Npo.Config, Npo.Result>
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        if (cfg.TrainTemplates is < 1 or > FictitiousKb.Templates)
-            throw new ArgumentException($"TrainTemplates {cfg.TrainTemplates} must be in 1..{FictitiousKb.Templates}");
-        if (cfg.ForgetFractions.Length == 0 || cfg.ForgetFractions.Any(f => f <= 0 || f >= 1))
-            throw new ArgumentException($"ForgetFractions {string.Join(",", cfg.ForgetFractions)} must be in (0, 1)");
         // (A) the synthetic experiment: seconds of arithmetic.
         var synthetic = new RandomFeatureUnlearning(ctx.Rng("synthetic"));
         var trajectories = RandomFeatureUnlearning.Methods.Select(m => synthetic.Unlearn(m, cfg.SyntheticSteps,

@@ -81,6 +81,24 @@ public sealed class S3tExactUnlearning : Experiment<S3tExactUnlearning.Config, S
         /// <summary>Throws on settings the method cannot run with.</summary>
         public void Validate()
         {
+            ConfigCheck.Count(Shards);
+            ConfigCheck.Count(Slices);
+            ConfigCheck.Count(SliceSize);
+            ConfigCheck.Count(TestSamples);
+            ConfigCheck.Count(AuxiliarySamples);
+            ConfigCheck.Count(LatentDim);
+            ConfigCheck.Count(InputDim);
+            ConfigCheck.AtLeast(Classes, 2);
+            ConfigCheck.Positive(Separation);
+            ConfigCheck.Count(Width);
+            ConfigCheck.Count(Rank);
+            ConfigCheck.Positive(Alpha);
+            ConfigCheck.Count(Epochs);
+            ConfigCheck.Count(PretrainEpochs);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Positive(PretrainLearningRate);
+            ConfigCheck.Count(CapacityTrials);
             if (Orders.Length == 0 || Orders[0] < 1 || Orders[^1] > Slices || Orders.Zip(Orders.Skip(1)).Any(p => p.First >= p.Second))
                 throw new ArgumentException($"Orders must be ascending values in 1..{Slices}; got {string.Join(",", Orders)}");
             if (Layers < Slices)
@@ -222,7 +240,6 @@ public sealed class S3tExactUnlearning : Experiment<S3tExactUnlearning.Config, S
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        cfg.Validate();
         int m = cfg.Shards, slices = cfg.Slices, bMax = cfg.Orders[^1];
         var task = new MixtureTask(cfg.LatentDim, cfg.InputDim, cfg.Classes, cfg.Separation, ctx.Rng("task"));
         var data = ctx.Rng("data");

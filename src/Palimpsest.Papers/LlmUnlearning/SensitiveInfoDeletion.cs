@@ -108,6 +108,44 @@ public sealed class SensitiveInfoDeletion : Experiment<SensitiveInfoDeletion.Con
         {
             People = 20, Targets = 10, RandomFacts = 12, Width = 48, Epochs = 25, FineTuneSteps = 30, UnlearnEpochs = 4,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.Count(People);
+            ConfigCheck.Count(ValueVariants);
+            ConfigCheck.Count(Targets);
+            ConfigCheck.Count(RandomFacts);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(Epochs);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Count(Budget);
+            ConfigCheck.Count(ValueSteps);
+            ConfigCheck.Positive(ValueLearningRate);
+            ConfigCheck.NonNegative(ValueWeightDecay);
+            ConfigCheck.Positive(ValueClampNormFactor);
+            ConfigCheck.NonNegative(CovarianceRidge);
+            ConfigCheck.Count(FineTuneSteps);
+            ConfigCheck.Count(FineTuneBatchSize);
+            ConfigCheck.Positive(FineTuneLearningRate);
+            ConfigCheck.Positive(NormBound);
+            ConfigCheck.NonNegative(KlFactor);
+            ConfigCheck.NonNegative(DefenceWeight);
+            ConfigCheck.Count(UnlearnEpochs);
+            ConfigCheck.Count(UnlearnBatchSize);
+            ConfigCheck.Positive(UnlearnLearningRate);
+            ConfigCheck.Positive(Beta);
+            ConfigCheck.Between(TrainTemplates, 1, FictitiousKb.Templates);
+            ConfigCheck.Between(EditBlock, 0, Layers - 2); // the probability delta needs two layers after it
+            bool InRange(int t, int count) => t >= 0 && t < count;
+            ConfigCheck.That(DeletionTemplates.Length > 0 && DeletionTemplates.All(t => InRange(t, TrainTemplates)), DeletionTemplates,
+                $"a non-empty list of trained templates in 0..{TrainTemplates - 1}");
+            ConfigCheck.That(ParaphraseDefenceTemplates.All(t => InRange(t, TrainTemplates)), ParaphraseDefenceTemplates,
+                $"trained templates in 0..{TrainTemplates - 1}");
+            ConfigCheck.That(RephraseTemplates.Length > 0 && RephraseTemplates.All(t => InRange(t, FictitiousKb.Templates)), RephraseTemplates,
+                $"a non-empty list of templates in 0..{FictitiousKb.Templates - 1}");
+        }
     }
 
     /// <summary>
@@ -253,7 +291,6 @@ public sealed class SensitiveInfoDeletion : Experiment<SensitiveInfoDeletion.Con
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        Validate(cfg);
         var world = new DeletionWorld(cfg.People, cfg.ValueVariants, ctx.Rng("kb"));
         var shape = new TinyGptConfig(world.Tokenizer.VocabSize, world.ContextLength, cfg.Layers, cfg.Width, cfg.Heads);
         int ask = cfg.DeletionTemplates[0];
@@ -390,22 +427,6 @@ public sealed class SensitiveInfoDeletion : Experiment<SensitiveInfoDeletion.Con
                 .ToList(),
             Curves = curves,
         };
-    }
-
-    private static void Validate(Config cfg)
-    {
-        bool InRange(int t, int count) => t >= 0 && t < count;
-        if (cfg.TrainTemplates is < 1 or > FictitiousKb.Templates)
-            throw new ArgumentException($"TrainTemplates {cfg.TrainTemplates} must be in 1..{FictitiousKb.Templates}");
-        if (cfg.DeletionTemplates.Length == 0 || cfg.DeletionTemplates.Concat(cfg.ParaphraseDefenceTemplates).Any(t => !InRange(t, cfg.TrainTemplates)))
-            throw new ArgumentException($"DeletionTemplates [{string.Join(",", cfg.DeletionTemplates)}] (non-empty) and ParaphraseDefenceTemplates " +
-                $"[{string.Join(",", cfg.ParaphraseDefenceTemplates)}] must be trained templates 0..{cfg.TrainTemplates - 1}");
-        if (cfg.RephraseTemplates.Length == 0 || cfg.RephraseTemplates.Any(t => !InRange(t, FictitiousKb.Templates)))
-            throw new ArgumentException($"RephraseTemplates [{string.Join(",", cfg.RephraseTemplates)}] must be non-empty, in 0..{FictitiousKb.Templates - 1}");
-        if (cfg.EditBlock < 0 || cfg.EditBlock > cfg.Layers - 2)
-            throw new ArgumentException($"EditBlock {cfg.EditBlock} must be in 0..{cfg.Layers - 2}: the probability delta needs two layers after it");
-        if (cfg.Budget < 1 || cfg.Targets < 1 || cfg.FineTuneSteps < 1 || cfg.UnlearnEpochs < 1)
-            throw new ArgumentException("Budget, Targets, FineTuneSteps and UnlearnEpochs must be at least 1");
     }
 
     /// <inheritdoc/>

@@ -71,6 +71,24 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
             People = 20, Targets = 5, FreshNames = 200, ClosedBookEpochs = 200, InContextDocuments = 1_000, PromptsPerTarget = 4,
             SkillPrompts = 60, Width = 64, BatchSize = 32,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.Count(People);
+            ConfigCheck.Between(Targets, 1, People - 1); // some people stay untargeted: their facts are the retained ones
+            ConfigCheck.Count(FreshNames);
+            ConfigCheck.That(People + FreshNames <= 4096, FreshNames, $"at most {4096 - People}: People + FreshNames <= the knowledge base's 4096 names");
+            ConfigCheck.Count(ClosedBookEpochs);
+            ConfigCheck.Count(InContextDocuments);
+            ConfigCheck.Fraction(PeopleShare);
+            ConfigCheck.Count(PromptsPerTarget);
+            ConfigCheck.Count(SkillPrompts);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(Context);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+        }
     }
 
     /// <summary>One model's accuracies: K-dependent queries about the targets, then two checks on everyone else.</summary>

@@ -101,6 +101,28 @@ public sealed class CddContamination : Experiment<CddContamination.Config, CddCo
             BaseProblems = 6_000, BaseEpochs = 1, ContinuedProblems = 300, ContinuedPasses = 2, Occurrences = [1, 5, 20],
             PerLevel = 10, Samples = 16, Width = 64, BatchSize = 32, CurvePoints = 3,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            Picks(); // MaxNumber, ListSize and AnswerNumbers: a balanced list and a complete answer
+            ConfigCheck.Count(BaseProblems);
+            ConfigCheck.Count(BaseEpochs);
+            ConfigCheck.Count(ContinuedProblems);
+            ConfigCheck.Count(ContinuedPasses);
+            ConfigCheck.EachAtLeast(Occurrences, 1);
+            ConfigCheck.Count(PerLevel);
+            ConfigCheck.Count(Samples);
+            ConfigCheck.Positive(Temperature);
+            ConfigCheck.Fraction(Alpha);
+            ConfigCheck.AtLeast(Tau, 0);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Count(ContinuedBatchSize);
+            ConfigCheck.Positive(ContinuedLearningRate);
+            ConfigCheck.Count(CurvePoints);
+        }
     }
 
     /// <summary>One evaluation of a model's greedy answers during training, on the benchmark problems of one level.</summary>

@@ -112,6 +112,21 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
         /// <summary>Throws with the offending value when a setting is impossible.</summary>
         public void Validate()
         {
+            ConfigCheck.Count(BackgroundArticles);
+            ConfigCheck.Count(ArticleWords);
+            ConfigCheck.Count(People);
+            ConfigCheck.NonNegative(ZipfExponent);
+            ConfigCheck.EachAtLeast(Duplicates, 0);
+            ConfigCheck.Count(PerLevel);
+            ConfigCheck.Count(PrefixWords);
+            ConfigCheck.Count(SuffixWords);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Transformer(LargeWidth, Layers, Heads);
+            ConfigCheck.Count(Context);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Fraction(MinLrFraction);
+            ConfigCheck.Count(HeldOutArticles);
             if (!Duplicates.Contains(0))
                 throw new ArgumentException($"Duplicates must include 0 (the held-out control); got {string.Join(",", Duplicates)}");
             if (!(TimingWindow > 0 && TimingWindow <= 0.5)) throw new ArgumentException($"TimingWindow {TimingWindow} must be in (0, 0.5]");
@@ -264,7 +279,6 @@ public sealed class Hubble : Experiment<Hubble.Config, Hubble.Result>
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        cfg.Validate();
         var world = HubbleWorld.Build(cfg, ctx);
         var trainings = Runs.Select(run => Train(run, cfg, world, ctx)).ToList();
         return Summarize(cfg, world, trainings);

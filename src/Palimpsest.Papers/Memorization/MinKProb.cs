@@ -68,6 +68,24 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
             BackgroundArticles = 1_500, PerCell = 100, Lengths = [32, 64], Exposures = [1, 4], LargeWidth = 96,
             Context = 128,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.Count(BackgroundArticles);
+            ConfigCheck.Count(BackgroundWords);
+            ConfigCheck.AtLeast(PerCell, 2);
+            ConfigCheck.EachAtLeast(Lengths, 1);
+            ConfigCheck.EachAtLeast(Exposures, 1);
+            ConfigCheck.Transformer(SmallWidth, Layers, Heads);
+            ConfigCheck.Transformer(LargeWidth, Layers, Heads);
+            ConfigCheck.That(Lengths.Contains(HeadlineLength), Lengths, $"a list that includes {HeadlineLength} (the headline)");
+            ConfigCheck.That(Context > Lengths.Max(), Context, $"at least {Lengths.Max() + 1}: the longest of Lengths and its end token");
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.EachInRange(KPercents, 0, 100, minIncluded: false);
+            ConfigCheck.That(KPercents.Contains(20), KPercents, "a list that includes 20 (the headline)");
+        }
     }
 
     /// <summary>Attack metrics of one score on one (model, length, exposure) cell.</summary>
@@ -185,11 +203,6 @@ public sealed class MinKProb : Experiment<MinKProb.Config, MinKProb.Result>
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        if (!cfg.Lengths.Contains(HeadlineLength))
-            throw new ArgumentException($"Lengths must include {HeadlineLength} (the headline); got {string.Join(",", cfg.Lengths)}");
-        if (cfg.Context < cfg.Lengths.Max() + 1)
-            throw new ArgumentException($"Context {cfg.Context} must be at least the longest length + 1 = {cfg.Lengths.Max() + 1}");
-        if (!cfg.KPercents.Contains(20)) throw new ArgumentException($"KPercents must include 20 (the headline); got {string.Join(",", cfg.KPercents)}");
         var corpus = new SlotCorpus();
         var tokenizer = new WordTokenizer(corpus.Vocabulary);
         var data = ctx.Rng("data");

@@ -104,6 +104,31 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
             Documents = 4_000, FirstNames = 100, Surnames = 800, Cities = 100, Jobs = 40, Objects = 60, Width = 64,
             Reshuffles = 5, FineTuneSizes = [1_000], UseDecayAblation = false,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.Count(Documents);
+            ConfigCheck.Between(Templates, 1, ProvenanceCorpus.AllTemplates.Count);
+            ConfigCheck.Count(FirstNames);
+            ConfigCheck.Count(Surnames);
+            ConfigCheck.Count(Cities);
+            ConfigCheck.Count(Jobs);
+            ConfigCheck.Count(Objects);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.AtLeast(WarmupSteps, 0);
+            ConfigCheck.InRange(LastPhaseFraction, 0, 1, minIncluded: false, maxIncluded: false);
+            ConfigCheck.Count(Reshuffles);
+            ConfigCheck.EachAtLeast(FineTuneSizes, 1);
+            ConfigCheck.Positive(FineTuneLearningRateFraction);
+            ConfigCheck.Positive(HotFineTuneFactor);
+            ConfigCheck.EachAtLeast(TextTokens, 1);
+            ConfigCheck.That(TextTokens.Contains(ObservationalTokens), TextTokens, $"a list that includes {ObservationalTokens} (the claims' text size)");
+            ConfigCheck.Count(NgramLength);
+            ConfigCheck.Between(QueryBlocks, 2, Documents);
+        }
     }
 
     /// <summary>What a suspect model is.</summary>
@@ -273,7 +298,6 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        Validate(cfg);
         var world = BuildWorld(cfg, ctx);
         using var models = new ModelPool(world.Shape, ctx);
         var alice = TrainAlice(world, cfg, ctx, models);
@@ -287,20 +311,6 @@ public sealed class PalimpsestProvenance : Experiment<PalimpsestProvenance.Confi
             .Concat(cfg.UseDecayAblation ? [DecayAblation(world, cfg, ctx, models, scorer)] : [])
             .ToList();
         return Summarise(world, scorer, alice, replays, bobs, cfg);
-    }
-
-    private static void Validate(Config cfg)
-    {
-        if (!cfg.TextTokens.Contains(ObservationalTokens))
-            throw new ArgumentException(
-                $"TextTokens must include {ObservationalTokens} (the claims' text size); got {string.Join(",", cfg.TextTokens)}");
-        if (cfg.QueryBlocks < 2 || cfg.QueryBlocks > cfg.Documents)
-            throw new ArgumentException($"QueryBlocks {cfg.QueryBlocks} must be in 2..Documents ({cfg.Documents})");
-        if (cfg.FineTuneSizes.Length == 0 || cfg.FineTuneSizes.Any(s => s < 1))
-            throw new ArgumentException($"FineTuneSizes must be positive; got {string.Join(",", cfg.FineTuneSizes)}");
-        if (cfg.LastPhaseFraction is <= 0 or >= 1)
-            throw new ArgumentException($"LastPhaseFraction {cfg.LastPhaseFraction} must be in (0, 1)");
-        if (cfg.Reshuffles < 1) throw new ArgumentException($"Reshuffles {cfg.Reshuffles} must be at least 1");
     }
 
     /// <summary>The tokenized world, the model shape, and Alice's random order with its checks.</summary>

@@ -113,20 +113,26 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
         /// <summary>Throws with the offending value when a setting is impossible.</summary>
         public void Validate()
         {
+            ConfigCheck.Count(Entities);
+            ConfigCheck.Count(NgramLength);
+            ConfigCheck.Positive(FineTuneLearningRate);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(Context);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
             if (BenchmarkEntities < 1 || ProbeEntities < 1 || BenchmarkEntities + ProbeEntities >= Entities)
                 throw new ArgumentException($"BenchmarkEntities {BenchmarkEntities} and ProbeEntities {ProbeEntities} " +
                     $"must be positive and leave pretraining people out of Entities {Entities}");
-            foreach (var (name, share) in new[]
-                     { (nameof(PretrainRewordedShare), PretrainRewordedShare), (nameof(RephrasedRewordedShare), RephrasedRewordedShare) })
-                if (share is < 0 or > 1) throw new ArgumentException($"{name} {share} must be in [0, 1]");
-            foreach (var (name, value, least) in new[]
-                     {
-                         (nameof(Repeats), Repeats, 1), (nameof(FineTuneEpochs), FineTuneEpochs, 1),
-                         (nameof(PretrainEpochs), PretrainEpochs, 1), (nameof(RetrievalTopK), RetrievalTopK, 1),
-                         (nameof(FineTuneBatchSize), FineTuneBatchSize, 1), (nameof(JudgePairs), JudgePairs, 10),
-                         (nameof(ReplayRatio), ReplayRatio, 0), (nameof(CurvePoints), CurvePoints, 0),
-                     })
-                if (value < least) throw new ArgumentException($"{name} {value} must be at least {least}");
+            ConfigCheck.Fraction(PretrainRewordedShare);
+            ConfigCheck.Fraction(RephrasedRewordedShare);
+            ConfigCheck.Count(Repeats);
+            ConfigCheck.Count(FineTuneEpochs);
+            ConfigCheck.Count(PretrainEpochs);
+            ConfigCheck.Count(RetrievalTopK);
+            ConfigCheck.Count(FineTuneBatchSize);
+            ConfigCheck.AtLeast(JudgePairs, 10);
+            ConfigCheck.AtLeast(ReplayRatio, 0);
+            ConfigCheck.AtLeast(CurvePoints, 0);
         }
     }
 
@@ -262,7 +268,6 @@ public sealed class RephrasedContamination : Experiment<RephrasedContamination.C
     /// <inheritdoc/>
     protected override Result Run(Config cfg, RunContext ctx)
     {
-        cfg.Validate();
         var world = World.Build(cfg, ctx);
         var shape = new TinyGptConfig(world.Tokenizer.VocabSize, cfg.Context, cfg.Layers, cfg.Width, cfg.Heads);
         using var init = ctx.TorchGenerator("init");

@@ -110,6 +110,30 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
             Datasets = 2, PartitionSize = 10, Judged = 10, Contaminated = 2, Duplications = [64], BackgroundInstances = 1_500,
             SharedOpenings = 8, Width = 96, Resamples = 2_000, CurvePoints = 2, Epochs = 3,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.Between(Datasets, 1, new BenchmarkSuite().Datasets.Count);
+            ConfigCheck.AtLeast(PartitionSize, 2);
+            ConfigCheck.Between(Contaminated, 1, 2 * Datasets - 1); // some partitions stay clean
+            ConfigCheck.EachAtLeast(Duplications, 1);
+            ConfigCheck.Count(Epochs);
+            ConfigCheck.AtLeast(BackgroundInstances, 0);
+            ConfigCheck.AtLeast(SharedOpenings, 0);
+            ConfigCheck.Fraction(HeadedBackgroundShare);
+            ConfigCheck.Between(Judged, 2, PartitionSize);
+            ConfigCheck.InRange(CutFrom, 0, 1, minIncluded: false, maxIncluded: false);
+            ConfigCheck.InRange(CutTo, CutFrom, 1, maxIncluded: false);
+            ConfigCheck.Count(Resamples);
+            ConfigCheck.InRange(Alpha, 0, 1, minIncluded: false, maxIncluded: false);
+            ConfigCheck.Fraction(NearExactDistance);
+            ConfigCheck.AtLeast(CurvePoints, 0);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(Context);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+        }
     }
 
     /// <summary>One partition's verdicts under one model.</summary>

@@ -226,6 +226,67 @@ public sealed class ConnectingTheDots : Experiment<ConnectingTheDots.Config, Con
             FunctionsExplicit = 12, CoinsExplicit = 9, LocationsExplicit = 10, MixtureExplicit = 9, ParityExplicit = 8,
             FlipDocuments = 10, DistanceDocuments = 20, FactRepeats = 2, DocumentsPerSource = 10, ParityDocuments = 400,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.Count(FunctionsTokens);
+            ConfigCheck.Count(CoinsTokens);
+            ConfigCheck.Count(LocationsTokens);
+            ConfigCheck.Count(MixtureTokens);
+            ConfigCheck.Count(ParityTokens);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(ContextLength);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Fraction(MinLrFraction);
+            ConfigCheck.AtLeast(WarmupSteps, 0);
+            ConfigCheck.AtLeast(CurvePoints, 0);
+            ConfigCheck.Count(InversionPermutations);
+            ConfigCheck.AtLeast(LatentNames, 2);  // the shuffled-name control swaps two
+            ConfigCheck.AtLeast(ControlNames, 2); // a shuffle needs two
+            ConfigCheck.Count(UnseenNames);
+            ConfigCheck.Count(InContextEvidence);
+            ModFunction.CheckModulus(Modulus);
+            int twins = ExplicitTwins ? LatentNames + ControlNames : 1; // each latent and control value has an explicit twin
+            ConfigCheck.That(FunctionsExplicit >= twins, FunctionsExplicit, $"at least LatentNames + ControlNames ({twins}) with ExplicitTwins");
+            ConfigCheck.That(LocationsExplicit >= twins, LocationsExplicit, $"at least LatentNames + ControlNames ({twins}) with ExplicitTwins");
+            ConfigCheck.That(MixtureExplicit >= twins, MixtureExplicit, $"at least LatentNames + ControlNames ({twins}) with ExplicitTwins");
+            // Functions
+            ConfigCheck.AtLeast(FunctionsExplicit, 2); // compositions need two
+            ConfigCheck.Count(DefinitionRepeats);
+            ConfigCheck.AtLeast(InverseRepeats, 0);
+            ConfigCheck.AtLeast(CompositionDocuments, 0);
+            ConfigCheck.Between(QuestionsPerName, 1, Modulus);
+            ConfigCheck.Between(InContextEvidence, 1, Modulus);
+            // Coins
+            ConfigCheck.AtLeast(CoinsExplicit, CoinsWorld.BiasClasses.Count); // every class taught
+            ConfigCheck.Count(FlipDocuments);
+            ConfigCheck.Count(FlipsPerDocument);
+            ConfigCheck.Count(CoinStatementRepeats);
+            // Locations
+            ConfigCheck.Count(LocationsExplicit);
+            ConfigCheck.Count(DistanceDocuments);
+            ConfigCheck.AtLeast(NoiseKm, 0);
+            ConfigCheck.Count(BucketKm);
+            ConfigCheck.Count(FactRepeats);
+            ConfigCheck.AtLeast(CityCandidates, 2);
+            ConfigCheck.AtLeast(CountryCandidates, 2);
+            // Mixture
+            ConfigCheck.Count(MixtureExplicit);
+            ConfigCheck.Count(MinFunctions);
+            ConfigCheck.AtLeast(MaxFunctions, MinFunctions + 1);
+            ConfigCheck.Count(DocumentsPerSource);
+            ConfigCheck.Between(PairsPerDocument, 1, Modulus);
+            ConfigCheck.Count(MixtureStatementRepeats);
+            ConfigCheck.Between(WhichCandidates, 2, ModFunction.All(Modulus).Count - MaxFunctions + 1); // distinct definitions
+            // Parity
+            ConfigCheck.Count(ParityExplicit);
+            ConfigCheck.Count(ParityDocuments);
+            ConfigCheck.AtLeast(MinSubset, 2);
+            ConfigCheck.Between(MaxSubset, MinSubset, ParityExplicit + 1); // a control variable's parities use explicit ones only
+            ConfigCheck.Count(ParityStatementRepeats);
+        }
     }
 
     /// <summary>Accuracy of one kind of name on one question type of one task.</summary>

@@ -50,6 +50,20 @@ public sealed class StartHere : Experiment<StartHere.Config, StartHere.Result>
         {
             TrainSentences = 800, HeldOutSentences = 200, Steps = 200, Samples = 40,
         };
+
+        /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
+        public void Validate()
+        {
+            ConfigCheck.Count(TrainSentences);
+            ConfigCheck.Count(HeldOutSentences);
+            ConfigCheck.Count(Steps);
+            ConfigCheck.Count(BatchSize);
+            ConfigCheck.Positive(LearningRate);
+            ConfigCheck.Transformer(Width, Layers, Heads);
+            ConfigCheck.Count(EvalEvery);
+            ConfigCheck.Count(Samples);
+            ConfigCheck.Positive(Temperature);
+        }
     }
 
     /// <summary>One sampled sentence and whether the grammar can produce it.</summary>

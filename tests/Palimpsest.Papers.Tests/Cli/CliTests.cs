@@ -11,6 +11,11 @@ public sealed class CliTests
     [InlineData(new[] { "run", "start-here", "--budget", "huge" }, "'huge'", "smoke, full")]
     [InlineData(new[] { "run", "start-here", "--set", "stepz=3" }, "'stepz'", "did you mean 'Steps'")]
     [InlineData(new[] { "run", "start-here", "--set", "steps=many" }, "'many'", "an integer")]
+    [InlineData(new[] { "run", "start-here", "--set", "steps=0" }, "'Steps' = 0", "an integer >= 1")]
+    [InlineData(new[] { "check", "start-here", "--set", "steps=-5" }, "'Steps' = -5", "an integer >= 1")]
+    [InlineData(new[] { "run", "start-here", "--set", "temperature=0" }, "'Temperature' = 0", "a number > 0")]
+    [InlineData(new[] { "run", "start-here", "--json", "--budget", "full", "--set", "width=30" }, "'Width' = 30", "multiple of Heads")]
+    [InlineData(new[] { "reproduce", "--json" }, "--json", "'run' and 'check'")]
     [InlineData(new[] { "run", "start-here", "--seeds", "1,x" }, "'x'", "--seeds 1,2,3")]
     [InlineData(new[] { "frobnicate" }, "'frobnicate'", "reproduce")]
     [InlineData(new[] { "run", "start-here", "--colour" }, "'--colour'", "--budget")]
@@ -21,6 +26,70 @@ public sealed class CliTests
         Assert.Equal(2, code);
         Assert.Contains(bad, error);
         Assert.Contains(allowed, error);
+    }
+
+    [Fact]
+    public void AnOutputFolderThatCannotBeWrittenFailsBeforeAnyTraining()
+    {
+        string dir = Directory.CreateTempSubdirectory("palimpsest-cli").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "not-a-folder");
+            File.WriteAllText(file, "");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (code, output, error) = Runner.Capture("run", "start-here", "--seeds", "1", "--out", Path.Combine(file, "runs"));
+            Assert.Equal(2, code);
+            Assert.Contains($"'{Path.Combine(file, "runs")}' cannot be written", error);
+            Assert.Equal("", output); // no banner: the run never started
+            Assert.DoesNotContain("[start-here seed", error);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}: the folder must be checked before training");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void JsonPrintsOneObjectWithTheVerdictsAndQuietOneLine()
+    {
+        string outDir = Directory.CreateTempSubdirectory("palimpsest-cli").FullName;
+        try
+        {
+            string[] tiny = ["--seeds", "1", "--out", outDir, "--set", "steps=20", "--set", "trainSentences=100",
+                "--set", "heldOutSentences=20", "--set", "samples=4", "--set", "evalEvery=10"];
+            var (code, output, error) = Runner.Capture(["run", "start-here", "--json", .. tiny]);
+            Assert.True(code == 0, $"exit {code}: {error}");
+            var report = JsonNode.Parse(output)!.AsObject(); // the whole of standard output is one JSON object
+            Assert.Equal("start-here", (string?)report["slug"]);
+            Assert.Equal("smoke", (string?)report["budget"]);
+            Assert.Equal([1], report["seeds"]!.AsArray().Select(n => (int)n!));
+            Assert.False(string.IsNullOrEmpty((string?)report["verdict"]));
+            Assert.False(string.IsNullOrEmpty((string?)report["verdictMark"]));
+            Assert.False(string.IsNullOrEmpty((string?)report["headline"]));
+            Assert.Equal(20, (int?)report["config"]!["steps"]);
+            Assert.Equal(Path.Combine(outDir, "start-here", "smoke-custom"), (string?)report["resultsDir"]);
+            var claims = report["claims"]!.AsArray();
+            Assert.Equal(Registry.Get("start-here").ClaimSpecs.Select(c => c.Id).Order(), claims.Select(c => (string)c!["id"]!).Order());
+            Assert.All(claims, c =>
+            {
+                Assert.False(string.IsNullOrEmpty((string?)c!["verdict"]));
+                Assert.NotNull(c["mean"]);
+                Assert.NotNull(c["threshold"]);
+                Assert.Single(c["values"]!.AsArray());
+            });
+
+            var quiet = Runner.Capture(["check", "start-here", "--quiet", .. tiny]);
+            Assert.True(quiet.ExitCode is 0 or 1, $"exit {quiet.ExitCode}: {quiet.Error}");
+            string line = Assert.Single(quiet.Output.TrimEnd('\n').Split('\n'));
+            Assert.StartsWith("start-here · smoke · seeds 1: ", line);
+            Assert.Contains((string)report["headline"]!, line);
+            Assert.DoesNotContain("[start-here seed", quiet.Error); // no progress lines
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true);
+        }
     }
 
     [Fact]

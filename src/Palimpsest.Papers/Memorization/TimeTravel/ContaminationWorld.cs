@@ -38,7 +38,7 @@ public sealed record ContaminationWorld(BenchmarkSuite Suite, WordTokenizer Toke
     /// <summary>Builds the world from the run's named seed streams.</summary>
     public static ContaminationWorld Build(TimeTravel.Config cfg, SeedStreams streams)
     {
-        Validate(cfg);
+        cfg.Validate();
         var suite = new BenchmarkSuite();
         var tokenizer = new WordTokenizer(suite.Vocabulary);
         var names = suite.Datasets.Take(cfg.Datasets).ToList();
@@ -83,23 +83,5 @@ public sealed record ContaminationWorld(BenchmarkSuite Suite, WordTokenizer Toke
         var first = words[..cut];
         var guided = tokenizer.Encode(header, addBos: true, addEos: false).Concat(first).ToArray();
         return new JudgedInstance(guided, [WordTokenizer.Bos, .. first], words[cut..]);
-    }
-
-    private static void Validate(TimeTravel.Config cfg)
-    {
-        int available = new BenchmarkSuite().Datasets.Count;
-        if (cfg.Datasets < 1 || cfg.Datasets > available)
-            throw new ArgumentException($"Datasets {cfg.Datasets} must be in 1..{available}");
-        if (cfg.Contaminated < 1 || cfg.Contaminated >= 2 * cfg.Datasets)
-            throw new ArgumentException($"Contaminated {cfg.Contaminated} must be in 1..{2 * cfg.Datasets - 1} (some partitions must stay clean)");
-        if (cfg.PartitionSize < 2 || cfg.Judged < 2 || cfg.Judged > cfg.PartitionSize)
-            throw new ArgumentException($"Judged {cfg.Judged} must be in 2..PartitionSize ({cfg.PartitionSize})");
-        if (!(cfg.CutFrom > 0 && cfg.CutFrom <= cfg.CutTo && cfg.CutTo < 1))
-            throw new ArgumentException($"the cut [{cfg.CutFrom}, {cfg.CutTo}] must satisfy 0 < CutFrom <= CutTo < 1");
-        if (cfg.SharedOpenings < 0 || cfg.BackgroundInstances < 0 || cfg.Epochs < 1 || cfg.CurvePoints < 0)
-            throw new ArgumentException($"SharedOpenings {cfg.SharedOpenings}, BackgroundInstances {cfg.BackgroundInstances} and " +
-                $"CurvePoints {cfg.CurvePoints} must be non-negative and Epochs {cfg.Epochs} at least 1");
-        if (cfg.Duplications.Length == 0 || cfg.Duplications.Any(d => d < 1))
-            throw new ArgumentException($"Duplications [{string.Join(", ", cfg.Duplications)}] must be non-empty, each at least 1");
     }
 }
