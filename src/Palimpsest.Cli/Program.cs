@@ -6,7 +6,7 @@ using Palimpsest.Core.Reporting;
 using Palimpsest.Core.Runtime;
 using Palimpsest.Papers;
 
-// The runner: list | run | check | reproduce | bench. Exit codes: 0 ran, 1 a claim failed under --check, 2 bad input
+// The runner: list | run | check | reproduce | scoreboard | bench. Exit codes: 0 ran, 1 a claim failed under --check, 2 bad input
 // (an unknown name, a setting out of range, an output folder that cannot be written), always before any training.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -37,6 +37,9 @@ switch (options.Command)
         return Commands.Run(options);
     case "reproduce":
         return Commands.Reproduce(options);
+    case "scoreboard":
+        Console.WriteLine($"scoreboard: {Commands.WriteScoreboard(options.OutDir, options.Budget, "palimpsest scoreboard")}");
+        return 0;
     default:
         Console.Error.WriteLine($"palimpsest: unknown command '{options.Command}'; allowed: {string.Join(", ", Options.CommandNames)}");
         return 2;
@@ -260,7 +263,7 @@ namespace Palimpsest.Cli
     /// <summary>Parsed command line.</summary>
     internal sealed record Options
     {
-        public static readonly string[] CommandNames = ["list", "run", "check", "reproduce", "bench", "help"];
+        public static readonly string[] CommandNames = ["list", "run", "check", "reproduce", "scoreboard", "bench", "help"];
 
         public const string Usage = """
             palimpsest: run Palimpsest's experiments headless.
@@ -270,6 +273,8 @@ namespace Palimpsest.Cli
               check <slug> [options]                   run, and exit 1 when any claim fails (same as run --check)
               reproduce [--only family|slug ...] [options]
                                                        run every paper, then write REPRODUCTIONS.md and OUT/scoreboard.html
+              scoreboard [--out DIR]                   rewrite REPRODUCTIONS.md and OUT/scoreboard.html from the result
+                                                       files already written (OUT, then data/results/); no training
               bench [--steps N] [--threads N]          matmul GFLOP/s, TinyGpt tokens/s and MFU, live tensors per step
 
             options:

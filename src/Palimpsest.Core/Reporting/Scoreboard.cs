@@ -245,9 +245,11 @@ public static class Scoreboard
             sb.Append("<p>The published full-budget result was judged by claims that have changed since; re-run it. Its old values are not shown.</p>\n");
         sb.Append("<table class=\"claims\">\n<tr><th>kind</th><th>claim</th><th>statement</th><th>expected</th><th>budget</th>")
           .Append("<th>mean</th><th>95% interval</th><th>min–max</th><th>seeds</th><th>verdict</th></tr>\n");
+        int rows = 0;
         foreach (var (label, summary) in new[] { ("full", e.IsStale ? null : e.Full), ("smoke", e.Smoke) })
         {
             if (summary is null) continue;
+            rows += summary.Claims.Count;
             foreach (var c in ClaimTable.Ordered(summary.Claims))
             {
                 string mark = ClaimTable.Mark(c.Verdict);
@@ -258,6 +260,13 @@ public static class Scoreboard
                     $"<td>{c.Agreement}</td><td class=\"{CssClass(mark)}\">{Enc(mark)}</td></tr>\n");
             }
         }
+        // Nothing current to show: the registered claims, so that a reader sees what a run will judge.
+        if (rows == 0)
+            foreach (var c in e.Claims.OrderBy(c => c.Kind switch { ClaimKind.Precondition => 0, ClaimKind.Finding => 1, ClaimKind.Control => 2, _ => 3 }))
+                sb.Append(CultureInfo.InvariantCulture,
+                    $"<tr><td>{Enc(c.Kind.Name())}</td><td>{Enc(c.Id)}</td><td>{Enc(c.Statement)}</td>" +
+                    $"<td>{Enc((c.Test == ClaimTest.Interval ? "95% CI " : "") + c.Comparison.Symbol() + " " + Tables.FormatNumber(c.Threshold))} {Enc(c.Unit)}</td>" +
+                    $"<td>{Enc(c.CheckedAt.Name())}</td><td></td><td></td><td></td><td></td><td>not run</td></tr>\n");
         sb.Append("</table>\n");
         var shown = e.IsStale ? e.Smoke : e.Full ?? e.Smoke;
         if (shown is not null && shown.Claims.Count > 0)

@@ -55,6 +55,10 @@ public sealed class ScoreboardTests
         // A result from before claims were hashed (no hash recorded) is stale too.
         Assert.True(new ScoreboardEntry(Info, Specs, Summary(Specs, hash: null, clean: null), null).IsStale);
         Assert.Contains("STALE", Scoreboard.Html([stale], "t"));
+        // The page lists the claims a re-run will judge, each "not run", instead of an empty table.
+        string html = Scoreboard.Html([stale], "t");
+        foreach (var spec in Specs) Assert.Contains($"<td>{spec.Id}</td>", html);
+        Assert.Equal(Specs.Count, html.Split("<td>not run</td>").Length - 1);
     }
 
     [Fact]

@@ -101,6 +101,28 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ScoreboardRewritesThePagesFromResultFilesWithoutTraining()
+    {
+        string dir = Directory.CreateTempSubdirectory("palimpsest-cli").FullName;
+        try
+        {
+            var (code, output, error) = Runner.Capture("scoreboard", "--out", dir);
+            Assert.True(code == 0, error);
+            Assert.Contains("scoreboard:", output);
+            string html = File.ReadAllText(Path.Combine(dir, "scoreboard.html"));
+            string md = File.ReadAllText(Path.Combine(dir, "REPRODUCTIONS.md"));
+            Assert.All(Registry.Slugs, slug => Assert.Contains(slug, md));
+            Assert.All(Registry.Slugs, slug => Assert.Contains($"id=\"{slug}\"", html));
+            // Nothing was trained: no paper folder was written.
+            Assert.Empty(Directory.GetDirectories(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void RunWritesPerSeedResultsAndASummaryAndRepeatsExactly()
     {
         string outDir = Directory.CreateTempSubdirectory("palimpsest-cli").FullName;
