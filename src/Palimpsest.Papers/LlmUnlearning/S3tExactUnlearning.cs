@@ -1,5 +1,4 @@
 using Palimpsest.Core.Experiments;
-using Palimpsest.Core.Unlearning;
 using Plotly.NET;
 using TorchSharp;
 

@@ -1,5 +1,4 @@
 using Palimpsest.Core.Randomness;
-using Palimpsest.Core.Unlearning;
 using Palimpsest.Papers.LlmUnlearning;
 using Palimpsest.Papers.Tests.Contract;
 
