@@ -1,5 +1,4 @@
 using Palimpsest.Core.Randomness;
-using Palimpsest.Core.Unlearning;
 using Palimpsest.Papers.LlmUnlearning;
 using Palimpsest.Papers.Tests.Contract;
 
@@ -9,15 +8,20 @@ public sealed class S3tExactUnlearningTests(PaperTests<S3tExactUnlearning>.Smoke
 {
     private readonly PaperTests<S3tExactUnlearning>.SmokeRuns _runs = runs;
 
+    private S3tExactUnlearning.Result Smoke => (S3tExactUnlearning.Result)_runs.First.Result;
+
     [Fact]
-    public void LivePrefixesRetrainBitForBitAndSisaRetrainsAtOnce()
+    public void LivePrefixesRetrainBitForBitAndSisaRetrainsAtOnceOnEveryGrid()
     {
-        var r = (S3tExactUnlearning.Result)_runs.First.Result;
-        Assert.True(r.ExactnessPrefixes > 0, "the exactness check compared no live prefix");
-        Assert.True(r.ExactnessWeights > 0);
-        Assert.Equal(0, r.ExactnessMismatches);
-        Assert.Equal(0, r.SisaDeletionsBeforeRetraining);
-        Assert.True(r.SisaSamplesReprocessed > 0);
+        Assert.Equal(2, Smoke.Grids.Count);
+        Assert.All(Smoke.Grids, g =>
+        {
+            Assert.True(g.ExactnessPrefixes > 0, $"the exactness check compared no live prefix on {g.Label}");
+            Assert.True(g.ExactnessWeights > 0);
+            Assert.Equal(0, g.ExactnessMismatches);
+            Assert.Equal(0, g.SisaDeletionsBeforeRetraining);
+            Assert.True(g.SisaSamplesReprocessed > 0);
+        });
     }
 
     [Fact]
@@ -25,50 +29,90 @@ public sealed class S3tExactUnlearningTests(PaperTests<S3tExactUnlearning>.Smoke
     {
         // The mechanism: a deletion cuts the live prefixes, so S3T serves shorter stacks (or abstains) afterwards. An S3T
         // that silently kept serving its full stacks would leave every shard whole and its accuracy curve flat.
-        var r = (S3tExactUnlearning.Result)_runs.First.Result;
-        Assert.True(r.TruncatedShardsAfterClaim >= 1,
-            $"after {S3tExactUnlearning.ClaimDeletions} deletions no shard serves a shortened prefix: deletions switched nothing off");
-        Assert.True(r.S3tAccuracy[^1].Distinct().Count() > 1, "S3T's accuracy never changed along the deletion stream");
-        Assert.True(r.S3tAccuracyInitial > r.ControlAccuracy + 0.2,
-            $"S3T ({r.S3tAccuracyInitial:F3}) is no better than untrained adapters and head ({r.ControlAccuracy:F3}): nothing was trained");
+        Assert.All(Smoke.Grids, g =>
+        {
+            Assert.True(g.TruncatedShardsAtClaim >= 1,
+                $"after {g.ClaimDeletions} deletions no shard of {g.Label} serves a shortened prefix: deletions switched nothing off");
+            Assert.True(g.S3tAccuracy[^1].Distinct().Count() > 1, $"S3T's accuracy on {g.Label} never changed along the stream");
+            Assert.True(g.S3tAccuracyInitial > g.ControlAccuracy + 0.2,
+                $"S3T on {g.Label} ({g.S3tAccuracyInitial:F3}) is no better than untrained adapters and head " +
+                $"({g.ControlAccuracy:F3}): nothing was trained");
+        });
     }
 
     [Fact]
     public void PerPointEvidenceMatchesTheAccuracies()
     {
-        var r = (S3tExactUnlearning.Result)_runs.First.Result;
         int n = S3tExactUnlearning.Config.Smoke.TestSamples;
-        var lists = new[] { r.S3tCorrectInitial, r.S3tCorrectAfterClaim, r.SisaCorrectAfterClaim, r.FullCorrect, r.HeadOnlyCorrect };
-        Assert.All(lists, l => Assert.Equal(n, l.Count));
-        Assert.All(lists, l => Assert.All(l, v => Assert.True(v is 0 or 1)));
-        Assert.Equal(r.S3tAccuracyInitial, r.S3tCorrectInitial.Average(), 12);
-        Assert.Equal(r.S3tAccuracyAfter10, r.S3tCorrectAfterClaim.Average(), 12);
-        Assert.Equal(r.SisaAccuracyAfter10, r.SisaCorrectAfterClaim.Average(), 12);
-        Assert.Equal(r.FullAccuracy, r.FullCorrect.Average(), 12);
-        Assert.Equal(r.HeadOnlyAccuracy, r.HeadOnlyCorrect.Average(), 12);
+        Assert.All(Smoke.Grids, g =>
+        {
+            var lists = new[] { g.S3tCorrectInitial, g.S3tCorrectAtClaim, g.SisaCorrectAtClaim, g.FullCorrect, g.HeadOnlyCorrect };
+            Assert.All(lists, l => Assert.Equal(n, l.Count));
+            Assert.All(lists, l => Assert.All(l, v => Assert.True(v is 0 or 1)));
+            Assert.Equal(g.S3tAccuracyInitial, g.S3tCorrectInitial.Average(), 12);
+            Assert.Equal(g.S3tAccuracyAtClaim, g.S3tCorrectAtClaim.Average(), 12);
+            Assert.Equal(g.SisaAccuracyAtClaim, g.SisaCorrectAtClaim.Average(), 12);
+            Assert.Equal(g.FullAccuracy, g.FullCorrect.Average(), 12);
+            Assert.Equal(g.HeadOnlyAccuracy, g.HeadOnlyCorrect.Average(), 12);
+        });
     }
 
     [Fact]
-    public void CurvesCoverTheStreamAndCapacitiesAreCounted()
+    public void GridsFollowTheConfigAndCurvesCoverTheStream()
     {
-        var r = (S3tExactUnlearning.Result)_runs.First.Result;
         var cfg = S3tExactUnlearning.Config.Smoke;
-        Assert.Equal(cfg.Deletions + 1, r.SisaAccuracy.Length);
-        Assert.All(r.S3tAccuracy, curve => Assert.Equal(cfg.Deletions + 1, curve.Length));
-        Assert.Equal(cfg.Slices, r.PrefixAccuracy.Length);
-        Assert.All(r.S3tAccuracy.SelectMany(c => c).Concat(r.SisaAccuracy), a => Assert.InRange(a, 0, 1));
-        Assert.All(r.CapacityMeasured, c => Assert.InRange(c, 1, cfg.Shards * cfg.Slices * cfg.SliceSize));
-        Assert.InRange(r.CapacityMeasured[0] / r.CapacitySimulated[0], 0.7, 1.3);
+        Assert.Equal(cfg.Grids().Select(s => (s.Shards, s.Slices, s.Layers)), Smoke.Grids.Select(g => (g.Shards, g.Slices, g.Layers)));
+        Assert.Equal(cfg.Grids().Select(S3tExactUnlearning.ClaimDeletions), Smoke.Grids.Select(g => g.ClaimDeletions));
+        Assert.All(Smoke.Grids, g =>
+        {
+            Assert.Equal(cfg.Deletions + 1, g.SisaAccuracy.Length);
+            Assert.All(g.S3tAccuracy, curve => Assert.Equal(cfg.Deletions + 1, curve.Length));
+            Assert.Equal(g.Slices, g.PrefixAccuracy.Length);
+            Assert.All(g.S3tAccuracy.SelectMany(c => c).Concat(g.SisaAccuracy), a => Assert.InRange(a, 0, 1));
+            Assert.All(g.CapacityMeasured, c => Assert.InRange(c, 1, cfg.TrainSamples));
+            Assert.InRange(g.CapacityMeasured[0] / g.CapacitySimulated[0], 0.7, 1.3);
+        });
+    }
+
+    [Fact]
+    public void TheStoppingRuleIsAQuarterOfTheExpectedCapacityOnEitherGrid()
+    {
+        // The protocol's expected capacities (data/protocols/oocr-memorization-llm-unlearning.md §15): 3 × 4 at B = 4 is
+        // 14.4 deletions, 5 × 6 at B = 6 is 38.6; a quarter of them, rounded, is when S3T is judged against SISA.
+        var grids = S3tExactUnlearning.Config.Full.Grids();
+        Assert.Equal(("3x4", 4), (grids[0].Label, grids[0].Orders[^1]));
+        Assert.Equal(("5x6", 6), (grids[1].Label, grids[1].Orders[^1]));
+        Assert.InRange(S3tExactUnlearning.ExpectedCapacity(grids[0]), 14.0, 14.8);
+        Assert.InRange(S3tExactUnlearning.ExpectedCapacity(grids[1]), 37.6, 39.6);
+        Assert.Equal(4, S3tExactUnlearning.ClaimDeletions(grids[0]));
+        Assert.Equal(10, S3tExactUnlearning.ClaimDeletions(grids[1]));
+        Assert.Equal(S3tExactUnlearning.ExpectedCapacity(grids[1]), S3tExactUnlearning.ExpectedCapacity(grids[1])); // no seed
+        // A single order of two slices dies when its first slice is hit (half the cells): at least one deletion is judged.
+        Assert.Equal(1, S3tExactUnlearning.ClaimDeletions(new S3tGridShape(2, 2, [1], 2)));
+    }
+
+    [Fact]
+    public void ClaimsNameTheirGridAndGateEachFindingOnItsOwnGrid()
+    {
+        var specs = new S3tExactUnlearning().Claims.ToDictionary(c => c.Id);
+        Assert.Equal(["full-lora-learns-3x4", "deletions-cut-prefixes-3x4"], specs["near-sisa-3x4"].DependsOn);
+        Assert.Equal(["full-lora-learns-5x6", "deletions-cut-prefixes-5x6"], specs["near-sisa-5x6"].DependsOn);
+        Assert.Contains("(4 deletions)", specs["near-sisa-3x4"].Statement);
+        Assert.Contains("(10 deletions)", specs["near-sisa-5x6"].Statement);
+        Assert.Equal(-0.02, specs["near-sisa-5x6"].Threshold);
+        Assert.Equal(0.8, specs["full-lora-learns-5x6"].Threshold);
     }
 
     [Fact]
     public void SlicesMapToLayerGroupsTopDownAtBothBudgets()
     {
-        var full = S3tExactUnlearning.Config.Full;
-        var smoke = S3tExactUnlearning.Config.Smoke;
-        Assert.Equal([[3], [2], [1], [0]], SliceOrders.LayerGroups(full.Layers, full.Slices));
-        Assert.Equal([[3, 2], [1, 0]], SliceOrders.LayerGroups(smoke.Layers, smoke.Slices));
-        Assert.Equal(full.Orders.Max(), SliceOrders.Cyclic(full.Slices, full.Orders.Max()).Length);
+        var full = S3tExactUnlearning.Config.Full.Grids();
+        var smoke = S3tExactUnlearning.Config.Smoke.Grids();
+        Assert.Equal([[3], [2], [1], [0]], SliceOrders.LayerGroups(full[0].Layers, full[0].Slices));
+        Assert.Equal([[5], [4], [3], [2], [1], [0]], SliceOrders.LayerGroups(full[1].Layers, full[1].Slices));
+        Assert.Equal([[3, 2], [1, 0]], SliceOrders.LayerGroups(smoke[0].Layers, smoke[0].Slices));
+        Assert.Equal([[5, 4], [3, 2], [1, 0]], SliceOrders.LayerGroups(smoke[1].Layers, smoke[1].Slices));
+        Assert.All(full, g => Assert.Equal(g.Orders[^1], SliceOrders.Cyclic(g.Slices, g.Orders[^1]).Length));
     }
 
     [Fact]
@@ -84,12 +128,18 @@ public sealed class S3tExactUnlearningTests(PaperTests<S3tExactUnlearning>.Smoke
         Assert.Equal(main.Y, Draw(auxiliary: true).Y);
     }
 
-    [Fact]
-    public void ConfigRejectsImpossibleSettings()
+    [Theory]
+    [InlineData("Orders", "2,1")]
+    [InlineData("Orders", "1,5")]
+    [InlineData("Layers", "3")]
+    [InlineData("FineOrders", "1,7")]
+    [InlineData("FineLayers", "5")]
+    [InlineData("TrainSamples", "29")]      // the 5 × 6 grid needs a point per cell
+    [InlineData("Deletions", "9")]          // the 5 × 6 grid is judged after 10 deletions
+    public void ConfigRejectsImpossibleSettingsNamingThem(string setting, string value)
     {
-        Assert.Throws<ArgumentException>(() => (S3tExactUnlearning.Config.Full with { Orders = [2, 1] }).Validate());
-        Assert.Throws<ArgumentException>(() => (S3tExactUnlearning.Config.Full with { Orders = [1, 5] }).Validate());
-        Assert.Throws<ArgumentException>(() => (S3tExactUnlearning.Config.Full with { Layers = 3 }).Validate());
-        Assert.Throws<ArgumentException>(() => (S3tExactUnlearning.Config.Full with { Deletions = 5 }).Validate());
+        var config = Core.Experiments.ConfigBinder.Apply(S3tExactUnlearning.Config.Full, [(setting, value)]);
+        var e = Assert.Throws<ArgumentException>(() => config.Validate());
+        Assert.Contains($"'{setting}'", e.Message);
     }
 }

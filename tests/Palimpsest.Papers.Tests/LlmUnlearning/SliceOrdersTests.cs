@@ -1,7 +1,7 @@
 using Palimpsest.Core.Randomness;
-using Palimpsest.Core.Unlearning;
+using Palimpsest.Papers.LlmUnlearning;
 
-namespace Palimpsest.Core.Tests.Unlearning;
+namespace Palimpsest.Papers.Tests.LlmUnlearning;
 
 public sealed class SliceOrdersTests
 {

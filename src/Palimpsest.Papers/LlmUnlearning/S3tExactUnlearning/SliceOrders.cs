@@ -1,6 +1,6 @@
 using Palimpsest.Core.Randomness;
 
-namespace Palimpsest.Core.Unlearning;
+namespace Palimpsest.Papers.LlmUnlearning;
 
 /// <summary>
 /// A random, balanced split of n training points into shards × slices cells (SISA, Bourtoule et al. 2021; S3T,
