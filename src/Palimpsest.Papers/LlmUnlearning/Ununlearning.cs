@@ -89,8 +89,8 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         {
             // Few in-context documents and many passes over a small knowledge base: the smoke model memorises K (what
             // its test checks) in seconds; the in-context skill needs the full budget.
-            People = 20, Targets = 5, FreshNames = 200, ReadingDocuments = 1_000, ComposingDocuments = 1_000,
-            ClosedBookEpochs = 100, InContextDocuments = 500, PromptsPerTarget = 4, SkillPrompts = 60, Width = 64,
+            People = 20, Targets = 5, FreshNames = 200, ReadingDocuments = 500, ComposingDocuments = 500,
+            ClosedBookEpochs = 70, InContextDocuments = 500, PromptsPerTarget = 4, SkillPrompts = 60, Width = 64,
             Layers = 2, BatchSize = 32,
         };
 
