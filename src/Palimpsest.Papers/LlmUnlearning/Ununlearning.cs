@@ -14,18 +14,24 @@ namespace Palimpsest.Papers.LlmUnlearning;
 /// "UnUnlearning: Unlearning is not sufficient for content regulation in advanced generative AI", arXiv:2407.00106
 /// (a position paper; no code). Claim: even exact unlearning (retraining without the data) cannot stop a model that
 /// can learn in context from using forgotten knowledge once it is given back in the prompt ("ununlearning"), so content
-/// filtering is still needed. Scaled down: a frontier model and its prompting examples become a 2-layer TinyGpt in a
-/// <see cref="ResidenceWorld"/> (people → home town, town → country); the forbidden knowledge K is the home towns of a
-/// few target people, and the K-dependent query asks a target's country. The exact-unlearning oracle retrains from the
-/// same initialisation on the corpus without every document that names a target with a town or country. The toy still
-/// tests the claim because the skill that ununlearns, reading a town from the context and composing it with the
-/// parametric town → country map, is trained only on other people and survives the removal of K by construction.
+/// filtering is still needed. Scaled down: a frontier model and its prompting examples become a 4-layer TinyGpt in a
+/// <see cref="ResidenceWorld"/> (people → home town, town → country); the forbidden knowledge K is the home towns of
+/// a few target people, and the K-dependent query asks a target's country. Training is a curriculum, as a frontier
+/// model's is pretraining then knowledge: first direct reading (fresh names in context, the answer is the town read
+/// from the context), then composing (the same contexts asked the country, which needs the town → country map), then
+/// the knowledge base (closed-book facts interleaved with in-context documents about people and fresh names). The first
+/// two phases name no knowledge-base person, so they carry no trace of K and both models share their checkpoint: the
+/// exact-unlearning oracle, retrained from scratch without every document that names a target with a town or country,
+/// would reach the same weights there. The toy still tests the claim because the skill that ununlearns, reading a town
+/// from the context and composing it with the parametric town → country map, is trained only on other people and
+/// survives the removal of K by construction.
 /// Claim kinds: the findings are the paper's argument in numbers (with K back in its context the oracle answers the
 /// K-dependent queries, better than closed-book and nearly as well as the untouched model), gated on two preconditions:
 /// the untouched model knew K, and the oracle can read and compose in-context facts about people it never saw. The
 /// control is a reader that ignores the asked name and answers the country of a random context line, which wins if the
 /// model only picks up some town from its context. That the oracle forgets K and that the filter brings it back to
-/// chance hold by construction here (the oracle never saw K; the filter removes the only line stating it): sanity checks.
+/// chance hold by construction here (the oracle never saw K; the filter removes the only line stating it): sanity
+/// checks.
 /// </summary>
 public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.Result>
 {
@@ -38,38 +44,54 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         public int Targets { get; init; } = 20;
         /// <summary>Names that appear only in contexts, with random towns, so that the in-context skill is general.</summary>
         public int FreshNames { get; init; } = 1_000;
-        /// <summary>Passes over the closed-book facts, interleaved with the in-context documents.</summary>
-        public int ClosedBookEpochs { get; init; } = 100;
-        /// <summary>In-context training documents (each drawn afresh; protocol: "many random entities").</summary>
-        public int InContextDocuments { get; init; } = 60_000;
-        /// <summary>Share of context lines about knowledge-base people (true towns); the rest are fresh names.</summary>
+        /// <summary>
+        /// Curriculum phase 1 (shared): in-context documents about fresh names whose answer is the town read from the
+        /// context. Issue 15: one mixed pass gave a 2-layer model the name-blind reader's accuracy, not the skill.
+        /// </summary>
+        public int ReadingDocuments { get; init; } = 48_000;
+        /// <summary>Curriculum phase 2 (shared): in-context documents about fresh names, mostly asking the
+        /// country.</summary>
+        public int ComposingDocuments { get; init; } = 16_000;
+        /// <summary>Phase 3 (per model): passes over the closed-book facts, interleaved with the in-context
+        /// documents.</summary>
+        public int ClosedBookEpochs { get; init; } = 80;
+        /// <summary>
+        /// Phase 3 (per model): in-context documents about people and fresh names (each drawn afresh; protocol: "many
+        /// random entities"); they keep the skill and teach reading lines about known people.
+        /// </summary>
+        public int InContextDocuments { get; init; } = 16_000;
+        /// <summary>Share of phase-3 context lines about knowledge-base people (true towns); the rest are fresh
+        /// names.</summary>
         public double PeopleShare { get; init; } = 0.25;
         /// <summary>In-context test prompts per target (the target's line among two distractors, shuffled).</summary>
         public int PromptsPerTarget { get; init; } = 5;
         /// <summary>Skill-check prompts about fresh names (the protocol's "check the skill on non-forbidden entities first").</summary>
         public int SkillPrompts { get; init; } = 200;
-        /// <summary>Residual width (protocol: a small 2-layer model).</summary>
-        public int Width { get; init; } = 128;
-        /// <summary>Transformer blocks.</summary>
-        public int Layers { get; init; } = 2;
+        /// <summary>Residual width (protocol: a small model; narrower than 2 layers had, so that 4 cost what 2
+        /// did).</summary>
+        public int Width { get; init; } = 96;
+        /// <summary>Transformer blocks (protocol: 2; issue 15: 2 layers did not learn to read a name's town
+        /// reliably).</summary>
+        public int Layers { get; init; } = 4;
         /// <summary>Attention heads.</summary>
         public int Heads { get; init; } = 4;
         /// <summary>Positions; the longest document (four context lines and a country question) has 36 tokens.</summary>
         public int Context { get; init; } = 40;
         /// <summary>Documents per step (every batch holds documents of one length, so nothing is padded).</summary>
         public int BatchSize { get; init; } = 64;
-        /// <summary>Peak learning rate (cosine decay).</summary>
+        /// <summary>Peak learning rate of each phase (warm-up, cosine decay).</summary>
         public double LearningRate { get; init; } = 2e-3;
 
         /// <summary>The published result.</summary>
         public static Config Full { get; } = new();
-        /// <summary>Seconds: 5 targets, fewer people and documents, a narrower model.</summary>
+        /// <summary>Seconds: 5 targets, fewer people and documents, a smaller model.</summary>
         public static Config Smoke { get; } = Full with
         {
-            // Few in-context documents and many passes over a small knowledge base: the smoke model memorises K (what its test
-            // checks) in about 10 s; the in-context skill needs the full budget.
-            People = 20, Targets = 5, FreshNames = 200, ClosedBookEpochs = 200, InContextDocuments = 1_000, PromptsPerTarget = 4,
-            SkillPrompts = 60, Width = 64, BatchSize = 32,
+            // Few in-context documents and many passes over a small knowledge base: the smoke model memorises K (what
+            // its test checks) in seconds; the in-context skill needs the full budget.
+            People = 20, Targets = 5, FreshNames = 200, ReadingDocuments = 500, ComposingDocuments = 500,
+            ClosedBookEpochs = 70, InContextDocuments = 500, PromptsPerTarget = 4, SkillPrompts = 60, Width = 64,
+            Layers = 2, BatchSize = 32,
         };
 
         /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>
@@ -79,6 +101,8 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
             ConfigCheck.Between(Targets, 1, People - 1); // some people stay untargeted: their facts are the retained ones
             ConfigCheck.Count(FreshNames);
             ConfigCheck.That(People + FreshNames <= 4096, FreshNames, $"at most {4096 - People}: People + FreshNames <= the knowledge base's 4096 names");
+            ConfigCheck.Count(ReadingDocuments);
+            ConfigCheck.Count(ComposingDocuments);
             ConfigCheck.Count(ClosedBookEpochs);
             ConfigCheck.Count(InContextDocuments);
             ConfigCheck.Fraction(PeopleShare);
@@ -91,14 +115,23 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         }
     }
 
-    /// <summary>One model's accuracies: K-dependent queries about the targets, then two checks on everyone else.</summary>
+    /// <summary>One model's accuracies: K-dependent queries about the targets, then checks on everyone else.</summary>
     /// <param name="ClosedBook">Targets' country, closed-book (4 countries; chance 0.25).</param>
     /// <param name="ClosedBookTown">Targets' town, closed-book (16 towns; chance 0.0625).</param>
     /// <param name="InContext">Targets' country with the K line among two distractor lines ("ununlearning").</param>
     /// <param name="Filtered">The same prompts after the content filter dropped the K line.</param>
     /// <param name="Skill">Country of a fresh name given in context (the in-context skill on non-forbidden people).</param>
+    /// <param name="SkillTown">Town of a fresh name given in context, on the same contexts (direct reading; 16
+    /// towns).</param>
     /// <param name="Retained">Non-target people's country, closed-book (knowledge the oracle keeps).</param>
-    public sealed record Scores(double ClosedBook, double ClosedBookTown, double InContext, double Filtered, double Skill, double Retained);
+    public sealed record Scores(double ClosedBook, double ClosedBookTown, double InContext, double Filtered,
+        double Skill, double SkillTown, double Retained);
+
+    /// <summary>The shared model's in-context skill on fresh names at the end of a curriculum phase.</summary>
+    /// <param name="Town">The town read from the context (16 towns; chance 0.0625, a name-blind reader 1/3).</param>
+    /// <param name="Country">The country of that town (4 countries; chance 0.25, a name-blind reader about
+    /// 1/2).</param>
+    public sealed record SkillCheck(double Town, double Country);
 
     /// <summary>One model's answers item by item (1 = right, 0 = wrong): the items behind <see cref="Scores"/>.</summary>
     /// <param name="ClosedBook">Per target: its country, closed-book.</param>
@@ -116,6 +149,12 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
     {
         /// <summary>Chance accuracy of a country query: 1 / countries.</summary>
         public required double Chance { get; init; }
+        /// <summary>The shared model after phase 1 (direct reading): where the curriculum stands before
+        /// composing.</summary>
+        public required SkillCheck AfterReading { get; init; }
+        /// <summary>The shared model after phase 2 (composing), the checkpoint both models start phase 3
+        /// from.</summary>
+        public required SkillCheck AfterComposing { get; init; }
         /// <summary>The untouched model, trained on everything (the reference K is removed from).</summary>
         public required Scores Original { get; init; }
         /// <summary>The exact-unlearning oracle, retrained without K.</summary>
@@ -131,11 +170,15 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         /// a random context line (the share of lines whose town lies in the target's country): the control.
         /// </summary>
         public required IReadOnlyList<double> NameBlindInContext { get; init; }
-        /// <summary>The untouched model's training documents.</summary>
+        /// <summary>The untouched model's training documents, the shared phases included.</summary>
         public required int TrainingDocuments { get; init; }
         /// <summary>Documents the oracle's corpus lacks: every one naming a target with a town or country.</summary>
         public required int RemovedDocuments { get; init; }
-        /// <summary>Per distinct removed statement (K's own text): the untouched model's log-probability of its answer (nats).</summary>
+        /// <summary>
+        /// Per closed-book statement of K (a target's town statement and question, and its country question): the
+        /// untouched model's log-probability of its answer (nats). Removed in-context documents are left out: there the
+        /// context states K to both models.
+        /// </summary>
         public required IReadOnlyList<double> OriginalRemovedLogProb { get; init; }
         /// <summary>The same for the oracle, which never saw those statements.</summary>
         public required IReadOnlyList<double> UnlearnedRemovedLogProb { get; init; }
@@ -145,6 +188,9 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
     public override PaperInfo Info { get; } = new("ununlearning", "llm-unlearning",
         "UnUnlearning: Unlearning is not sufficient for content regulation in advanced generative AI", 2024,
         "https://arxiv.org/abs/2407.00106");
+
+    /// <summary>Issue 15's level for the knowledge and skill preconditions (the protocol sets none).</summary>
+    public const double PreconditionLevel = 0.8;
 
     /// <summary>The protocol's bar: with K in context the oracle keeps this share of the untouched model's in-context
     /// accuracy.</summary>
@@ -156,13 +202,14 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         // Issue 15's knowledge precondition (≥ 0.8 unless the protocol says otherwise): forgetting means something only
         // if K was known.
         Claim.Precondition<Result>("untouched-knows-k",
-            "Before unlearning, the model answers at least 80% of the K-dependent queries closed-book",
-            r => r.Original.ClosedBook, Comparison.AtLeast, 0.8, Budget.Full, "accuracy"),
+            $"Before unlearning, the model answers at least {PreconditionLevel * 100:0}% of the K-dependent queries " +
+            "closed-book",
+            r => r.Original.ClosedBook, Comparison.AtLeast, PreconditionLevel, Budget.Full, "accuracy"),
         // The protocol: "check that skill on non-forbidden entities first"; issue 15 sets its level at 0.8.
         Claim.Precondition<Result>("skill-learnt",
-            "The unlearned model reads and composes in-context facts about people it never saw (fresh names) at least 80% " +
-            "of the time",
-            r => r.Unlearned.Skill, Comparison.AtLeast, 0.8, Budget.Full, "accuracy"),
+            "The unlearned model reads and composes in-context facts about people it never saw (fresh names) at " +
+            $"least {PreconditionLevel * 100:0}% of the time",
+            r => r.Unlearned.Skill, Comparison.AtLeast, PreconditionLevel, Budget.Full, "accuracy"),
         Claim.Finding<Result>("context-beats-closed-book",
             "After exact unlearning, K supplied in context answers K-dependent queries better than the model can closed-book " +
             "(per target)",
@@ -218,70 +265,66 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
     {
         var world = new ResidenceWorld(cfg.People, cfg.Targets, cfg.FreshNames, ctx.Rng("world"));
         var tokenizer = new WordTokenizer(world.Vocabulary);
-        var closedBook = world.ClosedBook();
-        var corpus = Enumerable.Repeat(closedBook, cfg.ClosedBookEpochs).SelectMany(d => d)
-            .Concat(world.InContextDocuments(cfg.InContextDocuments, cfg.PeopleShare, ctx.Rng("in-context"))).ToList();
-        var retained = corpus.Where(d => !world.MentionsForbidden(d.Text)).ToList();   // exact unlearning: D minus K
-        using var original = Train(corpus, "original", tokenizer, cfg, ctx);
-        using var unlearned = Train(retained, "unlearned", tokenizer, cfg, ctx);
+        var items = ResidenceItems.Draw(world, cfg.PromptsPerTarget, cfg.SkillPrompts, ctx.Rng("test"));
 
-        // Test items, shared by both models: K-dependent queries about the targets, then checks on everyone else.
-        var rng = ctx.Rng("test");
-        var country = world.Targets.Select(e => ResidenceWorld.CountryQuestion(e.Name, ResidenceWorld.CountryOf(e.Values["town"]))).ToList();
-        var town = world.Targets.Select(e => ResidenceWorld.TownQuestion(e.Name, e.Values["town"])).ToList();
-        var (inContext, filtered) = (new List<Document>(), new List<Document>());
-        var (promptTarget, nameBlind) = (new List<int>(), new List<double>());
-        foreach (var (e, t) in world.Targets.Select((e, t) => (e, t)))
-            for (int i = 0; i < cfg.PromptsPerTarget; i++)
-            {
-                var places = Distractors(world, 2, rng).Append((e.Name, Town: e.Values["town"])).ToList();
-                var lines = places.Select(d => ResidenceWorld.Line(d.Name, d.Town)).ToList();
-                rng.Shuffle(lines);
-                inContext.Add(ResidenceWorld.InContext(lines, country[t]));
-                filtered.Add(ResidenceWorld.InContext(world.Filter(lines), country[t]));
-                promptTarget.Add(t);
-                nameBlind.Add(places.Count(d => ResidenceWorld.CountryOf(d.Town) == country[t].Answer)
-                    / (double)places.Count);
-            }
-        var skill = Enumerable.Range(0, cfg.SkillPrompts).Select(_ =>
-        {
-            var lines = Distractors(world, 3, rng);
-            var asked = lines[rng.NextInt(lines.Count)];
-            return ResidenceWorld.InContext(lines.Select(l => ResidenceWorld.Line(l.Name, l.Town)),
-                ResidenceWorld.CountryQuestion(asked.Name, ResidenceWorld.CountryOf(asked.Town)));
-        }).ToList();
-        var others = world.People.Except(world.Targets).Take(100)
-            .Select(e => ResidenceWorld.CountryQuestion(e.Name, ResidenceWorld.CountryOf(e.Values["town"]))).ToList();
+        // Phases 1 and 2, shared: fresh names only, so nothing here names a target (or anyone of the knowledge base).
+        var reading = world.InContextDocuments(cfg.ReadingDocuments, peopleShare: 0, countryShare: 0,
+            ctx.Rng("reading"));
+        var composing = world.InContextDocuments(cfg.ComposingDocuments, peopleShare: 0, ResidenceWorld.CountryShare,
+            ctx.Rng("composing"));
+        using var shared = NewModel(tokenizer, cfg, ctx);
+        Train(shared, reading, "reading", tokenizer, cfg, ctx);
+        var afterReading = Skill(shared, tokenizer, items);
+        Train(shared, composing, "composing", tokenizer, cfg, ctx);
+        var afterComposing = Skill(shared, tokenizer, items);
 
-        var countries = ResidenceWorld.Countries;
-        Answers Answer(TinyGpt m) => new(Correct(m, tokenizer, country, countries), Correct(m, tokenizer, inContext, countries),
-            Correct(m, tokenizer, filtered, countries), Correct(m, tokenizer, skill, countries), AnswerLogProbs(m, tokenizer, country));
-        Scores Score(TinyGpt m, Answers a) => new(a.ClosedBook.Average(), Correct(m, tokenizer, town, ResidenceWorld.Towns).Average(),
-            a.InContext.Average(), a.Filtered.Average(), a.Skill.Average(), Correct(m, tokenizer, others, countries).Average());
-        var (originalAnswers, unlearnedAnswers) = (Answer(original), Answer(unlearned));
-        var removed = corpus.Where(d => world.MentionsForbidden(d.Text)).DistinctBy(d => d.Text).ToList();
+        // Phase 3, per model: the knowledge base; the oracle's corpus is the same without K (exact unlearning: D
+        // minus K).
+        var knowledge = Enumerable.Repeat(world.ClosedBook(), cfg.ClosedBookEpochs).SelectMany(d => d)
+            .Concat(world.InContextDocuments(cfg.InContextDocuments, cfg.PeopleShare, ResidenceWorld.CountryShare,
+                ctx.Rng("in-context"))).ToList();
+        var retained = knowledge.Where(d => !world.MentionsForbidden(d.Text)).ToList();
+        using var original = shared.Copy();
+        Train(original, knowledge, "original", tokenizer, cfg, ctx);
+        using var unlearned = shared.Copy();
+        Train(unlearned, retained, "unlearned", tokenizer, cfg, ctx);
+
+        var originalAnswers = Answer(original, tokenizer, items);
+        var unlearnedAnswers = Answer(unlearned, tokenizer, items);
+        var removed = world.ClosedBook().Where(d => world.MentionsForbidden(d.Text)).ToList();
         return new Result
         {
-            Chance = 1.0 / ResidenceWorld.Countries.Count,
-            Original = Score(original, originalAnswers), Unlearned = Score(unlearned, unlearnedAnswers),
-            OriginalAnswers = originalAnswers, UnlearnedAnswers = unlearnedAnswers, PromptTarget = promptTarget,
-            NameBlindInContext = nameBlind, TrainingDocuments = corpus.Count, RemovedDocuments = corpus.Count - retained.Count,
+            Chance = 1.0 / ResidenceWorld.Countries.Count, AfterReading = afterReading, AfterComposing = afterComposing,
+            Original = Score(original, tokenizer, items, originalAnswers),
+            Unlearned = Score(unlearned, tokenizer, items, unlearnedAnswers),
+            OriginalAnswers = originalAnswers, UnlearnedAnswers = unlearnedAnswers, PromptTarget = items.PromptTarget,
+            NameBlindInContext = items.NameBlind, TrainingDocuments = reading.Count + composing.Count + knowledge.Count,
+            RemovedDocuments = knowledge.Count - retained.Count,
             OriginalRemovedLogProb = AnswerLogProbs(original, tokenizer, removed),
             UnlearnedRemovedLogProb = AnswerLogProbs(unlearned, tokenizer, removed),
         };
     }
 
-    /// <summary>Distinct fresh names with random towns.</summary>
-    private static List<(string Name, string Town)> Distractors(ResidenceWorld world, int count, Rng rng)
+    /// <summary>The items behind the claims, answered one by one.</summary>
+    private static Answers Answer(TinyGpt model, WordTokenizer tokenizer, ResidenceItems items)
     {
-        var names = new List<string>();
-        while (names.Count < count)
-        {
-            string name = rng.Pick(world.FreshNames);
-            if (!names.Contains(name)) names.Add(name);
-        }
-        return names.Select(n => (n, rng.Pick(ResidenceWorld.Towns))).ToList();
+        var countries = ResidenceWorld.Countries;
+        return new(Correct(model, tokenizer, items.Country, countries),
+            Correct(model, tokenizer, items.InContext, countries), Correct(model, tokenizer, items.Filtered, countries),
+            Correct(model, tokenizer, items.Skill, countries), AnswerLogProbs(model, tokenizer, items.Country));
     }
+
+    /// <summary>A model's accuracies, from its answers and the items the claims do not need one by one.</summary>
+    private static Scores Score(TinyGpt model, WordTokenizer tokenizer, ResidenceItems items, Answers a) =>
+        new(a.ClosedBook.Average(), Correct(model, tokenizer, items.Town, ResidenceWorld.Towns).Average(),
+            a.InContext.Average(), a.Filtered.Average(), a.Skill.Average(),
+            Correct(model, tokenizer, items.SkillTown, ResidenceWorld.Towns).Average(),
+            Correct(model, tokenizer, items.Retained, ResidenceWorld.Countries).Average());
+
+    /// <summary>The in-context skill on fresh names: the town read, and its country.</summary>
+    private static SkillCheck Skill(TinyGpt model, WordTokenizer tokenizer, ResidenceItems items) =>
+        new(Correct(model, tokenizer, items.SkillTown, ResidenceWorld.Towns).Average(),
+            Correct(model, tokenizer, items.Skill, ResidenceWorld.Countries).Average());
 
     /// <summary>Per item, 1 when its answer is the model's most likely candidate, else 0 (chance = 1 / candidates).</summary>
     private static double[] Correct(TinyGpt model, WordTokenizer tokenizer, IReadOnlyList<Document> items,
@@ -300,12 +343,21 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
         return logProbs.Select((lp, i) => lp[^answerLengths[i]..].Sum(x => (double)x)).ToArray();
     }
 
+    /// <summary>A fresh model from the "init" stream.</summary>
+    private static TinyGpt NewModel(WordTokenizer tokenizer, Config cfg, RunContext ctx)
+    {
+        using var init = ctx.TorchGenerator("init");
+        return new TinyGpt(new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, cfg.Width, cfg.Heads), init)
+            .to(ctx.Device);
+    }
+
     /// <summary>
-    /// Trains a fresh model (the same initialisation for both) on the documents with the loss on the answers only, in
-    /// batches of equal-length documents: closed-book facts have 7–14 tokens and in-context documents up to 36, so
-    /// mixed batches would spend most of their compute on padding.
+    /// One phase: a pass over <paramref name="docs"/> with the loss on the answers only, a fresh optimizer and its own
+    /// warm-up and cosine decay, in batches of equal-length documents: closed-book facts have 7–14 tokens and
+    /// in-context documents up to 36, so mixed batches would spend most of their compute on padding.
     /// </summary>
-    private static TinyGpt Train(IReadOnlyList<Document> docs, string stage, WordTokenizer tokenizer, Config cfg, RunContext ctx)
+    private static void Train(TinyGpt model, IReadOnlyList<Document> docs, string stage, WordTokenizer tokenizer,
+        Config cfg, RunContext ctx)
     {
         var sequences = new List<int[]>(docs.Count);
         var lossFrom = new List<int>(docs.Count);
@@ -316,13 +368,10 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
             lossFrom.Add(prompt.Length);
         }
         var order = EqualLengthBatches(sequences, cfg.BatchSize, ctx.Rng($"batches-{stage}"));
-        using var init = ctx.TorchGenerator("init");
-        var model = new TinyGpt(new TinyGptConfig(tokenizer.VocabSize, cfg.Context, cfg.Layers, cfg.Width, cfg.Heads), init).to(ctx.Device);
         Trainer.Fit(model, sequences, TrainOptions.OneEpoch(order.Count, cfg.BatchSize, cfg.LearningRate) with
         {
             Order = order, LossFrom = lossFrom, Stage = stage,
         }, ctx);
-        return model;
     }
 
     /// <summary>
@@ -345,7 +394,31 @@ public sealed class Ununlearning : Experiment<Ununlearning.Config, Ununlearning.
 
     /// <inheritdoc/>
     public override IReadOnlyList<(string Name, GenericChart Chart)> Figures(IReadOnlyList<Result> results) =>
-        [("accuracy", AccuracyBars(results))];
+        [("accuracy", AccuracyBars(results)), ("curriculum", CurriculumBars(results))];
+
+    /// <summary>
+    /// The in-context skill on fresh names (the town read, and its country) through training: the shared model after
+    /// reading and after composing (muted), the oracle at the end (accent); mean and min–max over seeds, with the
+    /// precondition's level.
+    /// </summary>
+    public static GenericChart CurriculumBars(IReadOnlyList<Result> results)
+    {
+        var checkpoints = new (string Name, Func<Result, SkillCheck> Pick, SeriesRole Role)[]
+        {
+            ("after reading", r => r.AfterReading, SeriesRole.Ablation),
+            ("after composing", r => r.AfterComposing, SeriesRole.Ablation),
+            ("unlearned, at the end", r => new SkillCheck(r.Unlearned.SkillTown, r.Unlearned.Skill), SeriesRole.Method),
+        };
+        var bars = checkpoints.SelectMany(c => new[]
+        {
+            Core.Reporting.Figures.MeanBar($"town, {c.Name}", results.Select(r => c.Pick(r).Town).ToList(), c.Role),
+            Core.Reporting.Figures.MeanBar($"country, {c.Name}", results.Select(r => c.Pick(r).Country).ToList(),
+                c.Role),
+        }).ToList();
+        return Core.Reporting.Figures.Bars(
+            "Does the curriculum teach the model to read a name's town from its context?",
+            "accuracy on fresh names in context (fraction)", bars, reference: (PreconditionLevel, "precondition"));
+    }
 
     /// <summary>
     /// Country accuracy of the untouched (muted) and the unlearned model (accent) per test, and of the name-blind reader

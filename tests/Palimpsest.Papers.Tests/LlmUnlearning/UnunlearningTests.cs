@@ -21,7 +21,8 @@ public sealed class UnunlearningTests(PaperTests<Ununlearning>.SmokeRuns runs) :
     {
         var cfg = Ununlearning.Config.Smoke;
         var world = new ResidenceWorld(cfg.People, cfg.Targets, cfg.FreshNames, new Rng(3));
-        var corpus = world.ClosedBook().Concat(world.InContextDocuments(5_000, cfg.PeopleShare, new Rng(4))).ToList();
+        var corpus = world.ClosedBook()
+            .Concat(world.InContextDocuments(5_000, cfg.PeopleShare, ResidenceWorld.CountryShare, new Rng(4))).ToList();
         var retained = corpus.Where(d => !world.MentionsForbidden(d.Text)).ToList();
         foreach (var t in world.Targets)
         {
@@ -50,6 +51,40 @@ public sealed class UnunlearningTests(PaperTests<Ununlearning>.SmokeRuns runs) :
     }
 
     [Fact]
+    public void TheSharedCurriculumNamesNoKnowledgeBasePersonAndReadingAnswersTheAskedNamesTown()
+    {
+        // Both models start phase 3 from one checkpoint: exact only if phases 1 and 2 carry no trace of K. They name
+        // nobody of the knowledge base (so no target, and nothing the oracle would drop).
+        var world = new ResidenceWorld(40, 8, 100, new Rng(9));
+        var reading = world.InContextDocuments(2_000, peopleShare: 0, countryShare: 0, new Rng(10));
+        var composing = world.InContextDocuments(2_000, peopleShare: 0, ResidenceWorld.CountryShare, new Rng(11));
+        var people = world.People.Select(e => e.Name).ToHashSet();
+        Assert.All(reading.Concat(composing), d =>
+        {
+            Assert.False(world.MentionsForbidden(d.Text), d.Text);
+            Assert.DoesNotContain(WordTokenizer.Split(d.Text), people.Contains);
+        });
+        // Direct reading: every answer is the town stated in context for the asked name.
+        Assert.All(reading, d =>
+        {
+            var w = WordTokenizer.Split(d.Prompt).ToList();
+            string asked = w[w.LastIndexOf("does") + 1];
+            Assert.Contains(d.Answer, ResidenceWorld.Towns);
+            Assert.True(States(d.Prompt, asked, d.Answer), d.Text);
+        });
+        // Composing asks mostly the country, of the town stated for the asked name.
+        var countries = composing.Where(d => ResidenceWorld.Countries.Contains(d.Answer)).ToList();
+        Assert.InRange(countries.Count, 1_400, 1_600);
+        Assert.All(countries, d =>
+        {
+            var w = WordTokenizer.Split(d.Prompt).ToList();
+            string asked = w[w.LastIndexOf("does") + 1];
+            int line = w.IndexOf(asked);
+            Assert.Equal(d.Answer, ResidenceWorld.CountryOf(w[line + 3]));
+        });
+    }
+
+    [Fact]
     public void TargetsAreBalancedAndBatchesHoldDocumentsOfOneLength()
     {
         var world = new ResidenceWorld(120, 20, 10, new Rng(5));
@@ -71,7 +106,17 @@ public sealed class UnunlearningTests(PaperTests<Ununlearning>.SmokeRuns runs) :
         Assert.Equal(0.25, r.Chance);
         Assert.InRange(r.RemovedDocuments, 1, r.TrainingDocuments / 2);
         Assert.All(new[] { r.Original, r.Unlearned }, s => Assert.All(
-            new[] { s.ClosedBook, s.ClosedBookTown, s.InContext, s.Filtered, s.Skill, s.Retained }, a => Assert.InRange(a, 0, 1)));
+            new[] { s.ClosedBook, s.ClosedBookTown, s.InContext, s.Filtered, s.Skill, s.SkillTown, s.Retained },
+            a => Assert.InRange(a, 0, 1)));
+        Assert.All(new[] { r.AfterReading, r.AfterComposing }, c =>
+        {
+            Assert.InRange(c.Town, 0, 1);
+            Assert.InRange(c.Country, 0, 1);
+        });
+        // The untouched model saw the shared phases and the whole knowledge base; the oracle lost only phase-3 documents.
+        var cfg = Ununlearning.Config.Smoke;
+        Assert.True(r.TrainingDocuments > cfg.ReadingDocuments + cfg.ComposingDocuments + r.RemovedDocuments,
+            $"{r.TrainingDocuments} training documents, {r.RemovedDocuments} removed");
     }
 
     [Fact]
@@ -85,7 +130,7 @@ public sealed class UnunlearningTests(PaperTests<Ununlearning>.SmokeRuns runs) :
         // precondition, not this test's.)
         double original = r.OriginalRemovedLogProb.Average();
         double unlearned = r.UnlearnedRemovedLogProb.Average();
-        Assert.True(r.OriginalRemovedLogProb.Count > 0, "no removed statement was scored");
+        Assert.Equal(3 * cfg.Targets, r.OriginalRemovedLogProb.Count);   // town statement and question, country question
         Assert.True(original - unlearned >= 0.5,
             $"log-probability of K's own statements' answers: untouched {original}, oracle {unlearned} nats");
 

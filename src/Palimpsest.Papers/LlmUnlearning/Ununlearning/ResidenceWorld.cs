@@ -16,9 +16,10 @@ public sealed record Document(string Prompt, string Answer)
 /// town lies in one of four countries (a fixed map, the same for every seed). The forbidden knowledge K is the home
 /// towns of a few target people. Besides closed-book facts, the world writes in-context documents ("context : A lives
 /// in T . B lives in U . question : which country does B live in ? answer : C"), mostly about fresh names with random
-/// towns, so that reading a town from the context and composing it with the parametric town → country map is a general
-/// skill. The content filter and the exact-unlearning oracle share one pattern: a text that names a target together
-/// with any town or country.
+/// towns, so that reading a town from the context and composing it with the parametric town → country map is a
+/// general skill; documents about fresh names only (no knowledge-base person) carry no trace of K and serve the
+/// curriculum that both models share. The content filter and the exact-unlearning oracle share one pattern: a text that
+/// names a target together with any town or country.
 /// </summary>
 public sealed class ResidenceWorld
 {
@@ -142,12 +143,17 @@ public sealed class ResidenceWorld
         return docs;
     }
 
+    /// <summary>The share of in-context questions that ask a country (the rest ask the town itself).</summary>
+    public const double CountryShare = 0.75;
+
     /// <summary>
     /// In-context documents: 2–4 lines about distinct people, each a knowledge-base person (with the true town) with
     /// probability <paramref name="peopleShare"/>, else a fresh name with a random town; then a question about one of
-    /// them, its country (three times in four) or its town.
+    /// them, its country (with probability <paramref name="countryShare"/>) or its town. With no people, the documents
+    /// name no knowledge-base person: the curriculum's direct reading (<paramref name="countryShare"/> 0, the answer is
+    /// the town read from the context) and composing.
     /// </summary>
-    public IReadOnlyList<Document> InContextDocuments(int count, double peopleShare, Rng rng)
+    public IReadOnlyList<Document> InContextDocuments(int count, double peopleShare, double countryShare, Rng rng)
     {
         var docs = new List<Document>(count);
         for (int i = 0; i < count; i++)
@@ -166,7 +172,8 @@ public sealed class ResidenceWorld
                 if (lines.All(l => l.Name != line.Name)) lines.Add(line);
             }
             var asked = lines[rng.NextInt(n)];
-            var question = rng.NextBool(0.75) ? CountryQuestion(asked.Name, CountryOf(asked.Town)) : TownQuestion(asked.Name, asked.Town);
+            var question = rng.NextBool(countryShare)
+                ? CountryQuestion(asked.Name, CountryOf(asked.Town)) : TownQuestion(asked.Name, asked.Town);
             docs.Add(InContext(lines.Select(l => Line(l.Name, l.Town)), question));
         }
         return docs;
