@@ -20,7 +20,7 @@ public static class ConceptReport
             new TidyRow(run + 1, g.Key, "concept QA", g.Average(x => x.ConceptQa)),
             new TidyRow(run + 1, g.Key, "unseen-template QA", g.Average(x => x.UnseenQa)),
             new TidyRow(run + 1, g.Key, "unrelated drop (points)", g.Average(x => x.UnrelatedDrop)),
-            new TidyRow(run + 1, g.Key, "vector cosine", g.Average(x => x.Cosine)),
+            new TidyRow(run + 1, g.Key, "mean vector cosine", g.Average(x => x.Cosine)),
             new TidyRow(run + 1, g.Key, "top-k Jaccard", g.Average(x => x.Jaccard)),
             new TidyRow(run + 1, g.Key, "held-out QA after attack", g.Average(x => x.HeldOutQaAfterAttack)),
             new TidyRow(run + 1, g.Key, "recovery (points)", g.Average(x => x.Recovery)),
@@ -94,7 +94,7 @@ public static class ConceptReport
             "concept QA (share; falls with each epoch)", "other concepts' QA (share)", series);
     }
 
-    /// <summary>Each run's concept QA after unlearning against the cosine of its concept vector before and after.</summary>
+    /// <summary>Each run's concept QA after unlearning against the mean cosine of its located vectors before/after.</summary>
     public static GenericChart ChangeFigure(IReadOnlyList<ConceptVectors.Result> results)
     {
         var runs = results.SelectMany(r => r.Runs).ToList();
@@ -103,8 +103,8 @@ public static class ConceptReport
             runs.Where(x => x.Method == m).Select(x => x.Cosine).ToList(),
             m == ConceptVectors.Needle ? SeriesRole.Method : SeriesRole.Ablation)).ToList();
         if (series.Count == 0) series.Add(new Series("no concept passed the causal test", [], [], SeriesRole.Control));
-        return Figures.Scatter("Do methods that stop the answers also change the concept vector?",
-            "concept QA after unlearning (share)", "cosine of the vector before and after", series);
+        return Figures.Scatter("Do methods that stop the answers also change the concept vectors?",
+            "concept QA after unlearning (share)", "mean cosine of the located vectors before and after", series);
     }
 
     /// <summary>Mean recovery of the held-out facts after the relearning attack, per method (min–max over seeds).</summary>
