@@ -57,7 +57,7 @@ public sealed class ConceptWorld
     public IReadOnlyList<ConceptFact> Facts { get; }
     /// <summary>Every word of every statement, question, answer and the "i do not know" answer.</summary>
     public WordTokenizer Tokenizer { get; }
-    /// <summary>The context a model needs: the longest text plus its answer and &lt;eos&gt;.</summary>
+    /// <summary>The context a model needs: the longest text plus the longest answer ("i do not know") and &lt;eos&gt;.</summary>
     public int ContextLength { get; }
 
     /// <summary>Builds <paramref name="concepts"/> concepts (1..4096) from <paramref name="rng"/>.</summary>
@@ -79,7 +79,8 @@ public sealed class ConceptWorld
         var texts = Facts.SelectMany(f => Statements.Select((_, t) => Statement(f, t)).Concat(
             Enumerable.Range(0, QuestionTemplates).Select(t => Question(f, t)))).ToList();
         Tokenizer = WordTokenizer.FromTexts(texts.Concat(Answers.SelectMany(a => a)).Concat(Idk));
-        ContextLength = texts.Max(q => Tokenizer.Encode(q, addBos: true, addEos: false).Length) + 2;
+        // The longest text, then the longest answer (DPO's "i do not know") and <eos>.
+        ContextLength = texts.Max(q => Tokenizer.Encode(q, addBos: true, addEos: false).Length) + Idk.Length + 1;
     }
 
     /// <summary>The answer word of a fact.</summary>
