@@ -71,6 +71,34 @@ public sealed class TimeTravelTests(PaperTests<TimeTravel>.SmokeRuns runs) : Pap
     }
 
     [Fact]
+    public void WebVersionsAddFrequentHeaderlessContinuationsAndChangeNothingElse()
+    {
+        var cfg = TimeTravel.Config.Smoke;
+        var plain = ContaminationWorld.Build(cfg, new SeedStreams(5));
+        var withWeb = ContaminationWorld.Build(cfg with { WebVersionCopies = 4 }, new SeedStreams(5));
+        int instances = plain.Partitions.Sum(p => p.Instances.Count);
+        Assert.Equal(plain.Background.Count + 4 * instances, withWeb.Background.Count);
+        // The same partitions and prompts, and the plain background is still all there.
+        Assert.Equal(plain.Partitions.SelectMany(p => p.Documents).SelectMany(d => d), withWeb.Partitions.SelectMany(p => p.Documents).SelectMany(d => d));
+        static string Key(int[] d) => string.Join(',', d);
+        var added = withWeb.Background.Select(Key).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var g in plain.Background.Select(Key).GroupBy(k => k)) added[g.Key] -= g.Count();
+        var extra = added.Where(kv => kv.Value > 0).ToList();
+        Assert.Equal(4 * instances, extra.Sum(kv => kv.Value));
+        Assert.All(extra, kv => Assert.Equal(0, kv.Value % 4));
+        // Every web version opens like its instance and carries no header.
+        var tokenizer = plain.Tokenizer;
+        foreach (var p in plain.Partitions)
+            foreach (var j in p.Judged)
+            {
+                string piece = string.Join(',', j.General[1..]);
+                Assert.Contains(extra, kv => kv.Key.StartsWith(piece + ",", StringComparison.Ordinal));
+            }
+        var headers = plain.Partitions.Where(p => !p.IsHidden).Select(p => tokenizer.Words[p.Documents[0][0]]).ToHashSet();
+        Assert.All(extra, kv => Assert.DoesNotContain(tokenizer.Words[int.Parse(kv.Key.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)], headers));
+    }
+
+    [Fact]
     public void TeacherForcedRecallAgreesWithGreedyDecoding()
     {
         // The memorisation curve counts an instance as recalled when every remainder token is the arg max after its

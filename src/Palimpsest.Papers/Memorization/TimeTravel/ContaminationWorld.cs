@@ -68,7 +68,26 @@ public sealed record ContaminationWorld(BenchmarkSuite Suite, WordTokenizer Toke
         var headed = streams.Rng("headed-background");
         var documentsOfWeb = order.Select(i => background[i]).Select(b => Encode(headed.NextBool(cfg.HeadedBackgroundShare)
             ? $"{BenchmarkSuite.Header(b.Dataset, headed.NextBool() ? "train" : "test")} {b.Text}" : b.Text)).ToList();
+        if (cfg.WebVersionCopies > 0)
+            documentsOfWeb = WithWebVersions(cfg, suite, instances, documentsOfWeb, Encode, streams);
         return new ContaminationWorld(suite, tokenizer, partitions, documentsOfWeb);
+    }
+
+    /// <summary>
+    /// Adds, for every benchmark instance (clean or contaminated), one more sibling, its "web version", repeated
+    /// <c>WebVersionCopies</c> times and never under a header, at random places in the background: without the header
+    /// the opening then continues most often with the web version, and only the header points at the instance itself.
+    /// Drawn from their own streams, so the rest of the world is the same with or without them.
+    /// </summary>
+    private static List<int[]> WithWebVersions(TimeTravel.Config cfg, BenchmarkSuite suite,
+        List<List<BenchmarkInstance>> instances, List<int[]> documentsOfWeb, Func<string, int[]> encode, SeedStreams streams)
+    {
+        var draw = streams.Rng("web-versions");
+        var copies = instances.SelectMany(list => list)
+            .Select(x => encode(suite.Sibling(x, SharedWords(cfg, x.Words), draw).Text))
+            .SelectMany(doc => Enumerable.Repeat(doc, cfg.WebVersionCopies)).ToList();
+        var all = documentsOfWeb.Concat(copies).ToList();
+        return streams.Rng("web-version-order").Permutation(all.Count).Select(i => all[i]).ToList();
     }
 
     /// <summary>
