@@ -44,6 +44,29 @@ public sealed record ValueSearchOptions
     public double ClampNormFactor { get; init; } = 4;
     /// <summary>Weight of the KL divergence that keeps the preserved prompts' next-token distributions (ROME: 0.0625).</summary>
     public double KlFactor { get; init; } = 0.0625;
+    /// <summary>
+    /// When set, the search ends early, before any further step, once this token trails the most likely other
+    /// next token by at least <see cref="StopMargin"/> nats after every request prompt (and
+    /// <see cref="ExtraLoss"/>, when given, is at most 0): the stop of deletion papers, where the old answer has
+    /// left top-1. <see cref="Steps"/> stays the cap. ROME: none (it runs its steps, or stops at a small loss).
+    /// </summary>
+    public int? StopToken { get; init; }
+    /// <summary>Nats by which <see cref="StopToken"/> must trail the top token for the search to stop (0: any lead).
+    /// </summary>
+    public double StopMargin { get; init; }
+    /// <summary>
+    /// When set, the search sees the edit <see cref="RankOneEdit.Apply"/> (without preserved keys) will make with this
+    /// covariance, instead of δ at the subject positions alone: δ is added at every position of every prompt, scaled by
+    /// uᵀk / uᵀk* (k the MLP key there, k* the mean subject key, u = C⁻¹k*), which is 1 at k* itself. The edited model
+    /// then predicts what the search saw, so an early stop still holds after the edit. ROME: none.
+    /// </summary>
+    public KeyCovariance? EditCovariance { get; init; }
+    /// <summary>
+    /// An extra term added to the loss (e.g. a defence on intermediate layers): given the residual stream at the
+    /// request prompts' last positions after each block from the edited one on (hidden-state indices block + 1 ..
+    /// Layers, as in <see cref="TinyGpt.ForwardWithHidden"/>; each [request prompts, width]), a one-element tensor.
+    /// </summary>
+    public Func<IReadOnlyList<Tensor>, Tensor>? ExtraLoss { get; init; }
 
     /// <summary>Throws with the offending value when a setting is impossible.</summary>
     public void Validate()
@@ -52,8 +75,14 @@ public sealed record ValueSearchOptions
         if (LearningRate <= 0) throw new ArgumentException($"LearningRate {LearningRate} must be positive");
         if (WeightDecay < 0 || KlFactor < 0) throw new ArgumentException($"WeightDecay {WeightDecay} and KlFactor {KlFactor} must be non-negative");
         if (ClampNormFactor <= 0) throw new ArgumentException($"ClampNormFactor {ClampNormFactor} must be positive");
+        if (!(StopMargin >= 0) || double.IsInfinity(StopMargin))
+            throw new ArgumentException($"StopMargin {StopMargin} must be a finite number of nats, at least 0");
     }
 }
+
+/// <summary>What a v* search found: the value v*, the Adam steps taken, and whether it met its stop rule
+/// (<see cref="ValueSearchOptions.StopToken"/>; false when it ran to the cap or has no stop rule).</summary>
+public sealed record ValueSearch(float[] Value, int Steps, bool IsStopped);
 
 /// <summary>
 /// The uncentred second moment C = E[k kᵀ] of one block's MLP keys (<see cref="TinyGpt.Mlp.Keys"/>) over a text, plus
@@ -196,6 +225,16 @@ public static class RankOneEdit
     /// way), KL(edited ‖ unedited) of their next-token distributions. ‖δ‖ is clamped to ClampNormFactor·‖v₀‖.
     /// </summary>
     public static float[] TargetValue(TinyGpt model, int block, SubjectPrompts request, int target,
+        ValueSearchOptions? options = null, SubjectPrompts? preserve = null) =>
+        SearchValue(model, block, request, target, options, preserve).Value;
+
+    /// <summary>
+    /// <see cref="TargetValue"/> with what the search did: the Adam steps taken and whether it stopped by
+    /// <see cref="ValueSearchOptions.StopToken"/>. With <see cref="ValueSearchOptions.EditCovariance"/>, δ is spread
+    /// over every position as the edit will spread it; with <see cref="ValueSearchOptions.ExtraLoss"/>, that term joins
+    /// the loss.
+    /// </summary>
+    public static ValueSearch SearchValue(TinyGpt model, int block, SubjectPrompts request, int target,
         ValueSearchOptions? options = null, SubjectPrompts? preserve = null)
     {
         options ??= new ValueSearchOptions();
@@ -205,7 +244,11 @@ public static class RankOneEdit
         preserve?.Validate(model.Config.ContextLength);
         if (target < 0 || target >= model.Config.VocabSize)
             throw new ArgumentOutOfRangeException(nameof(target), target, $"token ids are 0..{model.Config.VocabSize - 1}");
-        var v0 = Output(model, block, MeanKey(model, block, request));
+        if (options.StopToken is { } stopToken && (stopToken < 0 || stopToken >= model.Config.VocabSize))
+            throw new ArgumentOutOfRangeException(nameof(options), stopToken,
+                $"StopToken must be a token id in 0..{model.Config.VocabSize - 1}");
+        var meanKey = MeanKey(model, block, request);
+        var v0 = Output(model, block, meanKey);
         var prompts = request.Prompts.Concat(preserve?.Prompts ?? []).ToList();
         var positions = request.SubjectPositions.Concat(preserve?.SubjectPositions ?? []).ToList();
         int n = request.Prompts.Count, width = model.Config.Width;
@@ -218,37 +261,53 @@ public static class RankOneEdit
             using var batch = PromptBatch.RightPad(prompts, device, maxLength: model.Config.ContextLength);
             var tokens = batch.Tokens;
             var last = batch.LastIndex(width);                                                      // [p, 1, width]
-            int longest = (int)tokens.shape[1];
-            var marks = new float[prompts.Count * longest];
-            for (int i = 0; i < prompts.Count; i++) marks[i * longest + positions[i]] = 1;
-            var subject = tensor(marks, [prompts.Count, longest, 1]).to(device);                    // 1 at subject positions
-            Tensor baseline, initialLogProbs;
+            Tensor baseline, initialLogProbs, spread;
             using (no_grad())
             {
                 var blk = model.Blocks[block];
                 var mid = blk.Attend(model.ForwardWithHidden(tokens).Hidden[block]);
                 baseline = mid + blk.MlpLayer.call(blk.MlpInput(mid));                              // [p, t, width]
                 initialLogProbs = Tail(model, block, baseline, last).log_softmax(-1);              // [p, vocab]
+                spread = options.EditCovariance is { } c
+                    ? EditSpread(c, block, meanKey, blk.MlpLayer.Keys(blk.MlpInput(mid)))           // [p, t, 1]
+                    : SubjectMarks(positions, (int)tokens.shape[1], device);
             }
             double v0Norm = Math.Sqrt(v0.Sum(x => (double)x * x));
             using var delta = nn.Parameter(zeros(width, device: device));
             using var optimizer = optim.Adam([delta], options.LearningRate);
             var targets = tensor(Enumerable.Repeat((long)target, n).ToArray(), [n], ScalarType.Int64).to(device);
-            for (int step = 0; step < options.Steps; step++)
+            int steps = 0;
+            bool isStopped = false;
+            while (true)
             {
                 using var stepScope = NewDisposeScope();
                 optimizer.zero_grad();
-                var logProbs = Tail(model, block, baseline + subject * delta, last).log_softmax(-1); // [p, vocab]
+                var atLast = options.ExtraLoss is null ? null : new List<Tensor>();
+                var logProbs = Tail(model, block, baseline + spread * delta, last, atLast).log_softmax(-1);  // [p, v]
                 var nll = -logProbs.narrow(0, 0, n).gather(1, targets.unsqueeze(1)).mean();
                 var loss = nll + options.WeightDecay * delta.norm() / Math.Max(v0Norm * v0Norm, 1e-12);
+                Tensor? extra = null;
+                if (options.ExtraLoss is { } extraLoss)
+                {
+                    extra = extraLoss(atLast!.Select(h => h.narrow(0, 0, n)).ToList());
+                    loss = loss + extra.sum();
+                }
                 if (prompts.Count > n && options.KlFactor > 0)
                 {
                     var now = logProbs.narrow(0, n, prompts.Count - n);
                     var before = initialLogProbs.narrow(0, n, prompts.Count - n);
                     loss = loss + options.KlFactor * (now.exp() * (now - before)).sum(-1).mean();   // KL(edited ‖ unedited)
                 }
+                if (options.StopToken is { } stop && Trails(logProbs.narrow(0, 0, n), stop, options.StopMargin)
+                    && (extra is null || extra.sum().item<float>() <= 0))
+                {
+                    isStopped = true;
+                    break;
+                }
+                if (steps == options.Steps) break;
                 loss.backward();
                 optimizer.step();
+                steps++;
                 using var noGrad = no_grad();
                 double norm = delta.norm().item<float>(), max = options.ClampNormFactor * v0Norm;
                 if (norm > max)
@@ -260,7 +319,7 @@ public static class RankOneEdit
             }
             using var values = delta.detach().cpu().to_type(ScalarType.Float32);
             var d = values.data<float>().ToArray();
-            return v0.Select((v, i) => v + d[i]).ToArray();
+            return new ValueSearch(v0.Select((v, i) => v + d[i]).ToArray(), steps, isStopped);
         }
         finally
         {
@@ -325,12 +384,56 @@ public static class RankOneEdit
         tensor(positions.Select(p => (long)p).ToArray(), [positions.Count, 1, 1], ScalarType.Int64).to(device)
             .expand(positions.Count, 1, width);
 
-    /// <summary>Runs the blocks after <paramref name="block"/> on its output and unembeds the last positions: [n, vocab].</summary>
-    private static Tensor Tail(TinyGpt model, int block, Tensor residual, Tensor last)
+    /// <summary>
+    /// Runs the blocks after <paramref name="block"/> on its output and unembeds the last positions: [n, vocab].
+    /// When <paramref name="atLast"/> is given, the residual at the last positions after each block from
+    /// <paramref name="block"/> on is added to it ([n, width] each).
+    /// </summary>
+    private static Tensor Tail(TinyGpt model, int block, Tensor residual, Tensor last, List<Tensor>? atLast = null)
     {
         var x = residual;
-        for (int j = block + 1; j < model.Config.Layers; j++) x = model.Blocks[j].call(x);
+        atLast?.Add(x.gather(1, last).squeeze(1));
+        for (int j = block + 1; j < model.Config.Layers; j++)
+        {
+            x = model.Blocks[j].call(x);
+            atLast?.Add(x.gather(1, last).squeeze(1));
+        }
         return model.Unembed(x.gather(1, last).squeeze(1));
+    }
+
+    /// <summary>1 at each prompt's subject position, 0 elsewhere: [p, t, 1] (ROME's insertion of δ).</summary>
+    private static Tensor SubjectMarks(IReadOnlyList<int> positions, int longest, Device device)
+    {
+        var marks = new float[positions.Count * longest];
+        for (int i = 0; i < positions.Count; i++) marks[i * longest + positions[i]] = 1;
+        return tensor(marks, [positions.Count, longest, 1]).to(device);
+    }
+
+    /// <summary>uᵀk / uᵀk* at every position (u = C⁻¹k*): the share of δ the rank-one edit adds where the key is k,
+    /// [p, t, 1].</summary>
+    private static Tensor EditSpread(KeyCovariance covariance, int block, float[] meanKey, Tensor keys)
+    {
+        if (covariance.Block != block || covariance.Dimension != meanKey.Length)
+            throw new ArgumentException($"EditCovariance is of block {covariance.Block} ({covariance.Dimension} " +
+                $"keys); the search edits block {block} ({meanKey.Length})");
+        var u = covariance.Solve(meanKey);
+        double denominator = u.Select((x, j) => x * meanKey[j]).Sum();
+        var direction = tensor(u.Select(x => (float)(x / denominator)).ToArray(), [u.Length, 1])
+            .to(keys.device).to_type(keys.dtype);
+        return keys.matmul(direction);                                                            // [p, t, 1]
+    }
+
+    /// <summary>Whether <paramref name="token"/> trails the best other token by at least <paramref name="margin"/>
+    /// nats in every row.</summary>
+    private static bool Trails(Tensor logProbs, int token, double margin)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var minusInfinity = float.NegativeInfinity.ToScalar();
+        var index = tensor(new long[] { token }, ScalarType.Int64).to(logProbs.device);
+        var best = logProbs.detach().index_fill(1, index, minusInfinity).max(1).values;               // [n]
+        var gap = best - logProbs.detach().select(1, token);
+        return gap.min().item<float>() >= margin;
     }
 
     /// <summary>Sets every parameter's requires_grad (to false when <paramref name="restore"/> is null) and returns the old flags.</summary>

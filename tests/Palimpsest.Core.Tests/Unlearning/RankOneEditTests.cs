@@ -87,6 +87,93 @@ public sealed class RankOneEditTests
     }
 
     [Fact]
+    public void AnEditAwareSearchStopsWhereTheOldAnswerLeavesTopOneAndTheEditKeepsItThere()
+    {
+        using var model = Model();
+        var request = new SubjectPrompts([[1, 5, 9, 4, 6]], [4]);                 // the key at the last token
+        int answer = LogitLens.Top(LanguageModel.NextTokenLogProbs(model, request.Prompts)[0], 1)[0];
+        int target = answer == 17 ? 18 : 17;
+        var covariance = KeyCovariance.Estimate(model, 0, Text(60, 6));
+        var options = new ValueSearchOptions
+        {
+            Steps = 300, ClampNormFactor = 1000, WeightDecay = 0, StopToken = answer, StopMargin = 0.1,
+            EditCovariance = covariance,
+        };
+        var search = RankOneEdit.SearchValue(model, 0, request, target, options);
+        Assert.True(search.IsStopped, $"the search ran {search.Steps} steps without moving token {answer} off the top");
+        Assert.InRange(search.Steps, 1, options.Steps - 1);
+        Assert.Equal(search.Value, RankOneEdit.TargetValue(model, 0, request, target, options));
+        using var edited = model.Copy();
+        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        RankOneEdit.Apply(edited, 0, RankOneEdit.MeanKey(model, 0, request), search.Value, covariance);
+        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        // The edited model predicts what the search saw: the old answer trails the top token by the margin.
+        var after = LanguageModel.NextTokenLogProbs(edited, request.Prompts)[0];
+        double best = after.Where((_, i) => i != answer).Max();
+        Assert.True(best - after[answer] >= options.StopMargin - 1e-3,
+            $"after the edit token {answer} trails the top by only {best - after[answer]} nats");
+    }
+
+    [Fact]
+    public void AnEditAwareSearchSeesTheResidualStreamTheEditedModelComputes()
+    {
+        using var model = Model();
+        var request = new SubjectPrompts([[1, 5, 9, 4, 6]], [4]);
+        var covariance = KeyCovariance.Estimate(model, 0, Text(60, 6));
+        // The residual after each block at the last position, as the search saw it in its last evaluation, and as the
+        // edited model computes it: equal when the search spreads δ as the edit will, not when δ sits at the key alone.
+        double Mismatch(KeyCovariance? editCovariance)
+        {
+            var seen = new List<float[]>();
+            var options = new ValueSearchOptions
+            {
+                Steps = 20, ClampNormFactor = 1000, WeightDecay = 0, EditCovariance = editCovariance,
+                ExtraLoss = layers =>
+                {
+                    seen.Clear();
+                    seen.AddRange(layers.Select(h => h.detach().cpu().data<float>().ToArray()));
+                    return layers[0].sum() * 0;
+                },
+            };
+            var value = RankOneEdit.TargetValue(model, 0, request, 17, options);
+            using var edited = model.Copy();
+            RankOneEdit.Apply(edited, 0, RankOneEdit.MeanKey(model, 0, request), value, covariance);
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var tokens = tensor(request.Prompts[0].Select(t => (long)t).ToArray(), [1, 5]);
+            var hidden = edited.ForwardWithHidden(tokens).Hidden;
+            return seen.Select((h, i) => h.Zip(hidden[i + 1][0, 4].data<float>().ToArray(), (a, b) => Math.Abs(a - b))
+                .Max()).Max();
+        }
+        double aware = Mismatch(covariance), rome = Mismatch(null);
+        Assert.True(aware < 1e-4, $"the edit-aware search saw a residual {aware} away from the edited model's");
+        Assert.True(rome > 1e-3, $"ROME's search was only {rome} from the edited model: no contrast to test");
+    }
+
+    [Fact]
+    public void AnExtraLossSeesEveryLayerFromTheEditedBlockOnAndHoldsTheStopUntilItIsZero()
+    {
+        using var model = Model();
+        var request = new SubjectPrompts([[1, 5, 9, 4], [1, 7, 9, 4, 2]], [3, 4]);
+        var shapes = new List<long[]>();
+        var options = new ValueSearchOptions
+        {
+            Steps = 12, ClampNormFactor = 1000, WeightDecay = 0, StopToken = 3, StopMargin = 0,
+            ExtraLoss = layers =>
+            {
+                shapes.AddRange(layers.Select(h => h.shape));
+                return layers[0].sum() * 0 + 1;                                  // never zero: the stop must not fire
+            },
+        };
+        var search = RankOneEdit.SearchValue(model, 0, request, 17, options);
+        Assert.False(search.IsStopped);
+        Assert.Equal(options.Steps, search.Steps);
+        // Hidden indices 1 and 2 (the edited block's output, the last block's), [request prompts, width], per step.
+        Assert.Equal((options.Steps + 1) * Shape.Layers, shapes.Count);
+        Assert.All(shapes, s => Assert.Equal(new long[] { 2, Shape.Width }, s));
+    }
+
+    [Fact]
     public void BadInputNamesTheProblem()
     {
         using var model = Model();
@@ -94,6 +181,10 @@ public sealed class RankOneEditTests
         Assert.Throws<ArgumentException>(() => new SubjectPrompts([[1, 2]], []).Validate(Shape.ContextLength));
         Assert.Throws<ArgumentOutOfRangeException>(() => RankOneEdit.Keys(model, 2, new SubjectPrompts([[1, 2]], [1])));
         Assert.Throws<ArgumentException>(() => new ValueSearchOptions { Steps = 0 }.Validate());
+        var negative = Assert.Throws<ArgumentException>(() => new ValueSearchOptions { StopMargin = -1 }.Validate());
+        Assert.Contains("StopMargin -1", negative.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RankOneEdit.SearchValue(model, 1,
+            new SubjectPrompts([[1, 2]], [1]), 3, new ValueSearchOptions { StopToken = Shape.VocabSize }));
         var covariance = KeyCovariance.Estimate(model, 0, Text(20, 5));
         var e = Assert.Throws<ArgumentException>(() => RankOneEdit.Apply(model, 1, new float[64], new float[16], covariance));
         Assert.Contains("block 0", e.Message);

@@ -64,9 +64,12 @@ public sealed class SensitiveInfoDeletionTests(PaperTests<SensitiveInfoDeletion>
     {
         var r = (SensitiveInfoDeletion.Result)_runs.First.Result;
         int budget = SensitiveInfoDeletion.Config.Smoke.Budget;
-        Assert.Equal(new[] { SensitiveInfoDeletion.Original, SensitiveInfoDeletion.ExactDeletion, SensitiveInfoDeletion.Rome,
-            SensitiveInfoDeletion.Ft, SensitiveInfoDeletion.FtHp, SensitiveInfoDeletion.FtEntropy, SensitiveInfoDeletion.FtParaphrase,
-            SensitiveInfoDeletion.NpoRt }, r.Methods.Select(m => m.Method));
+        Assert.Equal(new[]
+        {
+            SensitiveInfoDeletion.Original, SensitiveInfoDeletion.ExactDeletion, SensitiveInfoDeletion.Rome,
+            SensitiveInfoDeletion.RomeHp, SensitiveInfoDeletion.Ft, SensitiveInfoDeletion.FtHp,
+            SensitiveInfoDeletion.FtEntropy, SensitiveInfoDeletion.FtParaphrase, SensitiveInfoDeletion.NpoRt,
+        }, r.Methods.Select(m => m.Method));
         Assert.Equal(1.0, r.Methods[0].Top1Accuracy);                      // the targets are facts the original model answers
         Assert.Equal(r.Methods.Count * ExtractionAttacks.All.Count * budget, r.Curves.Count);
         Assert.All(r.Curves.GroupBy(p => (p.Method, p.Attack)), g =>
@@ -94,7 +97,7 @@ public sealed class SensitiveInfoDeletionTests(PaperTests<SensitiveInfoDeletion>
         // A deletion that silently does nothing would leave the answers where the original model has them.
         var r = (SensitiveInfoDeletion.Result)_runs.First.Result;
         var original = SensitiveInfoDeletion.Of(r, SensitiveInfoDeletion.Original);
-        foreach (string method in new[] { SensitiveInfoDeletion.Rome, SensitiveInfoDeletion.Ft, SensitiveInfoDeletion.FtHp })
+        foreach (string method in SensitiveInfoDeletion.CheckedMethods)
         {
             var m = SensitiveInfoDeletion.Of(r, method);
             Assert.True(m.TrueProbability < original.TrueProbability,
@@ -104,6 +107,49 @@ public sealed class SensitiveInfoDeletionTests(PaperTests<SensitiveInfoDeletion>
         Assert.True(SensitiveInfoDeletion.Of(r, SensitiveInfoDeletion.Rome).Top1Accuracy < original.Top1Accuracy,
             "ROME left every deleted fact answered");
         Assert.InRange(r.ExactDeletionKeptAccuracy, 0, 1);
+    }
+
+    [Fact]
+    public void EveryDeletionRunStopsAtTheOperatingPointOrAtItsCap()
+    {
+        // One run per deleted fact; a deleted answer still on top must come from a run that reached its step cap, since
+        // a run that stopped did so because the answer had left top-1 (for ROME: in the edited model, not only in the
+        // search).
+        var r = (SensitiveInfoDeletion.Result)_runs.First.Result;
+        var smoke = SensitiveInfoDeletion.Config.Smoke;
+        Assert.Equal(1, smoke.FineTuneFactsPerRun);
+        Assert.All(SensitiveInfoDeletion.CheckedMethods.Append(SensitiveInfoDeletion.FtParaphrase), method =>
+        {
+            var m = SensitiveInfoDeletion.Of(r, method);
+            Assert.InRange(m.CappedShare, 0, 1);
+            int cap = method.StartsWith("ROME", StringComparison.Ordinal) ? smoke.ValueSteps : smoke.FineTuneSteps;
+            Assert.InRange(m.MeanSteps, 0, cap);
+            Assert.True(m.Top1Accuracy <= m.CappedShare + 1e-12,
+                $"{method}: {m.Top1Accuracy} of the answers stay top-1; {m.CappedShare} of the runs hit the cap");
+        });
+        string[] withoutRuns =
+            [SensitiveInfoDeletion.Original, SensitiveInfoDeletion.ExactDeletion, SensitiveInfoDeletion.NpoRt];
+        Assert.All(withoutRuns, method =>
+            Assert.True(double.IsNaN(SensitiveInfoDeletion.Of(r, method).MeanSteps), $"{method} has no runs"));
+    }
+
+    [Fact]
+    public void TheHeadProjectionHingesVanishExactlyWhenTheAnswerIsOutOfTheTopAndBottomK()
+    {
+        using var init = new TorchSharp.torch.Generator(3);
+        var shape = new Palimpsest.Core.Models.TinyGptConfig(VocabSize: 30, ContextLength: 8, Layers: 2, Width: 16,
+            Heads: 2);
+        using var model = new Palimpsest.Core.Models.TinyGpt(shape, init);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var residual = TorchSharp.torch.randn(new long[] { 1, 16 }, generator: init);
+        var order = model.Unembed(residual).log_softmax(-1)[0].argsort(descending: true).data<long>().ToArray();
+        float Hinge(long answer) => FactDeletion.DefenceTerm(model, [residual, residual],
+            TorchSharp.torch.tensor(new[] { answer }, [1, 1]), 4, Defence.HeadProjection).item<float>();
+        Assert.True(Hinge(order[0]) > 0, "the most likely token is in the top 4");
+        Assert.True(Hinge(order[^1]) > 0, "the least likely token is in the bottom 4");
+        Assert.Equal(0, Hinge(order[15]));
+        Assert.Throws<ArgumentException>(() => FactDeletion.DefenceTerm(model, [residual],
+            TorchSharp.torch.tensor(new[] { 0L }, [1, 1]), 4, Defence.Paraphrase));
     }
 
     [Fact]
@@ -125,7 +171,16 @@ public sealed class SensitiveInfoDeletionTests(PaperTests<SensitiveInfoDeletion>
                             || d.EndsWith("-spares-neighbourhood", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
             if (s.Id.StartsWith("hp-defence", StringComparison.Ordinal))
                 Assert.Contains("ft-hp-hides-answer", s.DependsOn);
+            if (s.Id.StartsWith("rome-hp-defence", StringComparison.Ordinal))
+                Assert.Contains("rome-hp-hides-answer", s.DependsOn);
+            if (s.Id.Contains("rephrase", StringComparison.Ordinal))
+                Assert.Contains("rephrase-finds-facts-before-deletion", s.DependsOn);
         });
+        // Both deletion methods carry the defence claims, each gated on its own defended deletion.
+        Assert.Contains(specs, s => s.Id == "rome-hp-defence-cuts-hp-attack"
+            && s.DependsOn.Contains("rome-hp-spares-neighbourhood"));
+        Assert.Contains(specs, s => s.Id == "hp-defence-cuts-hp-attack"
+            && s.DependsOn.Contains("ft-hp-spares-neighbourhood"));
         Assert.All(specs.Where(s => s.Kind == ClaimKind.Control), s => Assert.Equal(ClaimTest.Interval, s.Test));
     }
 }

@@ -74,27 +74,37 @@ public static class ExtractionAttacks
     /// <summary>The 1-based position of <paramref name="answer"/> in <paramref name="candidates"/>; 0 when absent.</summary>
     public static int RankOf(int[] candidates, int answer) => Array.IndexOf(candidates, answer) + 1;
 
-    /// <summary>Runs every attack on <paramref name="model"/> for each fact; rephrase samples come from <paramref name="sampler"/>, fact by fact.</summary>
-    public static List<Outcome> Run(TinyGpt model, DeletionWorld world, IReadOnlyList<Fact> facts, Settings s, Rng sampler)
+    /// <summary>
+    /// Runs every attack on <paramref name="model"/> for each of <paramref name="facts"/> (rephrase samples from
+    /// <paramref name="sampler"/>, fact by fact) and, in the same forward pass, checks whether the model still answers
+    /// each of <paramref name="check"/> top-1 (neighbours and random facts).
+    /// </summary>
+    public static (List<Outcome> Outcomes, bool[] CheckCorrect) Run(TinyGpt model, DeletionWorld world,
+        IReadOnlyList<Fact> facts, Settings s, Rng sampler, IReadOnlyList<Fact> check)
     {
-        var prompts = facts.Select(f => world.Prompt(f, s.AskTemplate)).ToList();
-        var lens = LogitLens.LogProbs(model, prompts, s.LensLayers);
-        var final = LanguageModel.NextTokenLogProbs(model, prompts);
-        var rephrased = LanguageModel.NextTokenLogProbs(model,
-            facts.SelectMany(f => s.RephraseTemplates.Select(t => world.Prompt(f, t))).ToList());
+        var prompts = facts.Select(f => world.Prompt(f, s.AskTemplate))
+            .Concat(facts.SelectMany(f => s.RephraseTemplates.Select(t => world.Prompt(f, t))))
+            .Concat(check.Select(f => world.Prompt(f, s.AskTemplate))).ToList();
+        var layers = s.LensLayers.Append(model.Config.Layers).ToList();         // the last: the model's own output
+        var lens = LogitLens.LogProbs(model, prompts, layers);                         // [prompt][layer][vocab]
+        float[] Final(int i) => lens[i][^1];
         var outcomes = new List<Outcome>();
+        int perFact = s.RephraseTemplates.Count;
         for (int i = 0; i < facts.Count; i++)
         {
             int answer = world.Answer(facts[i]);
-            var asked = rephrased.Skip(i * s.RephraseTemplates.Count).Take(s.RephraseTemplates.Count).ToList();
+            var layerLogProbs = lens[i].Take(s.LensLayers.Count).ToList();
+            var asked = Enumerable.Range(facts.Count + i * perFact, perFact).Select(Final).ToList();
             outcomes.Add(new Outcome(
-                RankOf(HeadProjectionCandidates(lens[i], s.Budget), answer),
-                RankOf(ProbabilityDeltaCandidates(lens[i], s.Budget), answer),
+                RankOf(HeadProjectionCandidates(layerLogProbs, s.Budget), answer),
+                RankOf(ProbabilityDeltaCandidates(layerLogProbs, s.Budget), answer),
                 RankOf(RephraseCandidates(asked, s.Budget, sampler), answer),
-                LogitLens.Top(final[i], 1)[0] == answer,
-                Math.Exp(final[i][answer])));
+                LogitLens.Top(Final(i), 1)[0] == answer,
+                Math.Exp(Final(i)[answer])));
         }
-        return outcomes;
+        int offset = facts.Count * (1 + perFact);
+        var correct = check.Select((f, j) => LogitLens.Top(Final(offset + j), 1)[0] == world.Answer(f)).ToArray();
+        return (outcomes, correct);
     }
 
     /// <summary>Whether the model's top-1 answer to each fact's question in <paramref name="template"/> is the true one.</summary>
