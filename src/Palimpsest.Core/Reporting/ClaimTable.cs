@@ -53,7 +53,8 @@ public static class ClaimTable
     public static IEnumerable<ClaimSummary> Ordered(IEnumerable<ClaimSummary> claims) =>
         claims.Select((c, i) => (c, i)).OrderBy(x => KindOrder(x.c.Kind)).ThenBy(x => x.i).Select(x => x.c);
 
-    private static int KindOrder(ClaimKind kind) => kind switch
+    /// <summary>A kind's place in reading order: preconditions, findings, controls, sanity.</summary>
+    public static int KindOrder(ClaimKind kind) => kind switch
     {
         ClaimKind.Precondition => 0,
         ClaimKind.Finding => 1,

@@ -136,10 +136,7 @@ public static class Scoreboard
         var full = e.IsStale ? null : e.Full;
         sb.Append(Tables.ToMarkdown(["kind", "claim", "statement", "expected", "depends on", "full: mean [95% interval] (min–max)",
                 "full: seeds", "full", "smoke: mean", "smoke"],
-            e.Claims.Select(spec => (spec, order: spec.Kind switch
-                {
-                    ClaimKind.Precondition => 0, ClaimKind.Finding => 1, ClaimKind.Control => 2, _ => 3,
-                })).Select((x, i) => (x.spec, x.order, i)).OrderBy(x => x.order).ThenBy(x => x.i).Select(x =>
+            e.Claims.Select((spec, i) => (spec, i)).OrderBy(x => ClaimTable.KindOrder(x.spec.Kind)).ThenBy(x => x.i).Select(x =>
             {
                 var spec = x.spec;
                 var f = full?.Claims.FirstOrDefault(c => c.Id == spec.Id);
@@ -262,10 +259,10 @@ public static class Scoreboard
         }
         // Nothing current to show: the registered claims, so that a reader sees what a run will judge.
         if (rows == 0)
-            foreach (var c in e.Claims.OrderBy(c => c.Kind switch { ClaimKind.Precondition => 0, ClaimKind.Finding => 1, ClaimKind.Control => 2, _ => 3 }))
+            foreach (var c in e.Claims.OrderBy(c => ClaimTable.KindOrder(c.Kind)))
                 sb.Append(CultureInfo.InvariantCulture,
                     $"<tr><td>{Enc(c.Kind.Name())}</td><td>{Enc(c.Id)}</td><td>{Enc(c.Statement)}</td>" +
-                    $"<td>{Enc((c.Test == ClaimTest.Interval ? "95% CI " : "") + c.Comparison.Symbol() + " " + Tables.FormatNumber(c.Threshold))} {Enc(c.Unit)}</td>" +
+                    $"<td>{Enc(c.Expectation)} {Enc(c.Unit)}</td>" +
                     $"<td>{Enc(c.CheckedAt.Name())}</td><td></td><td></td><td></td><td></td><td>not run</td></tr>\n");
         sb.Append("</table>\n");
         var shown = e.IsStale ? e.Smoke : e.Full ?? e.Smoke;
