@@ -45,11 +45,16 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
         public int Contaminated { get; init; } = 5;
         /// <summary>
         /// Copies of each contaminated instance, one model per entry; the first carries the claims, the others are
-        /// reported (protocol: 3 and 1, at which nothing was memorised; issue 14 asks for 16–64).
+        /// reported (protocol: 3 and 1, at which nothing was memorised; issue 14 asks for 16–64). One level by default:
+        /// pilots on seeds 101–103 memorised at 64 copies with three passes; 16 and 32 can be added with
+        /// <c>--set duplications=64,16,32</c> (one more model each).
         /// </summary>
-        public int[] Duplications { get; init; } = [64, 16, 32];
-        /// <summary>Passes over the whole stream (background and insertions), each in the same order.</summary>
-        public int Epochs { get; init; } = 1;
+        public int[] Duplications { get; init; } = [64];
+        /// <summary>
+        /// Passes over the whole stream (background and insertions), each in the same order. Three: one pass memorised
+        /// nothing in the issue 14 pilot on seed 101; three did on seeds 101–103.
+        /// </summary>
+        public int Epochs { get; init; } = 3;
         /// <summary>Background instances in the datasets' styles (the "web"), none of them a benchmark instance.</summary>
         public int BackgroundInstances { get; init; } = 8_000;
         /// <summary>
@@ -66,9 +71,10 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
         /// with three passes found the general prompt recalling about a quarter of the contaminated instances verbatim:
         /// their copies outnumber every one-off sibling, so the header was not needed. A frequent headerless web version
         /// makes the header the key, as for an LLM that knows a benchmark's text from the web and its test split only
-        /// under the split's name. Not yet piloted.
+        /// under the split's name. Piloted on seeds 101–103 at 64: the general prompt then recalled nothing verbatim, the
+        /// guided one nearly everything.
         /// </summary>
-        public int WebVersionCopies { get; init; } = 0;
+        public int WebVersionCopies { get; init; } = 64;
         /// <summary>
         /// Share of background instances written under a header naming their dataset and a random split, as dataset
         /// samples appear on the web. Without them, headers appear only before contaminated partitions and a guided
@@ -116,7 +122,7 @@ public sealed class TimeTravel : Experiment<TimeTravel.Config, TimeTravel.Result
         public static Config Smoke { get; } = Full with
         {
             Datasets = 2, PartitionSize = 10, Judged = 10, Contaminated = 2, Duplications = [64], BackgroundInstances = 1_500,
-            SharedOpenings = 8, Width = 96, Resamples = 2_000, CurvePoints = 2, Epochs = 3,
+            SharedOpenings = 8, WebVersionCopies = 8, Width = 96, Resamples = 2_000, CurvePoints = 2, Epochs = 3,
         };
 
         /// <summary>Throws naming the setting, its value and the allowed range when a setting is out of range.</summary>

@@ -50,7 +50,8 @@ public sealed class TimeTravelTests(PaperTests<TimeTravel>.SmokeRuns runs) : Pap
         Assert.Equal(2 * cfg.Datasets + 1, world.Partitions.Count);
         Assert.True(world.Partitions[^1].IsHidden && world.Partitions[^1].IsContaminated);
         Assert.Equal(cfg.Contaminated, world.Partitions.Count(p => p.IsContaminated && !p.IsHidden));
-        Assert.Equal(cfg.BackgroundInstances + world.Partitions.Count * cfg.PartitionSize * cfg.SharedOpenings, world.Background.Count);
+        Assert.Equal(cfg.BackgroundInstances + world.Partitions.Count * cfg.PartitionSize * (cfg.SharedOpenings + cfg.WebVersionCopies),
+            world.Background.Count);
         var tokenizer = world.Tokenizer;
         foreach (var p in world.Partitions)
             foreach (var j in p.Judged)
@@ -73,7 +74,7 @@ public sealed class TimeTravelTests(PaperTests<TimeTravel>.SmokeRuns runs) : Pap
     [Fact]
     public void WebVersionsAddFrequentHeaderlessContinuationsAndChangeNothingElse()
     {
-        var cfg = TimeTravel.Config.Smoke;
+        var cfg = TimeTravel.Config.Smoke with { WebVersionCopies = 0 };
         var plain = ContaminationWorld.Build(cfg, new SeedStreams(5));
         var withWeb = ContaminationWorld.Build(cfg with { WebVersionCopies = 4 }, new SeedStreams(5));
         int instances = plain.Partitions.Sum(p => p.Instances.Count);
