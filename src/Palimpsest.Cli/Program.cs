@@ -375,7 +375,9 @@ namespace Palimpsest.Cli
                                                        run every paper, then write REPRODUCTIONS.md and OUT/scoreboard.html
               merge DIR... [--out DIR] [--check]       combine the folders of 'reproduce --shard K/N' runs into OUT: the
                                                        per-seed results, each complete paper's summary, REPRODUCTIONS.md and
-                                                       OUT/scoreboard.html, as one unsharded run writes them; no training
+                                                       OUT/scoreboard.html, as one unsharded run writes them; no training.
+                                                       Refuses shards that disagree; a paper with seeds missing is shown
+                                                       as incomplete, with no verdict (exit 3)
               scoreboard [--out DIR]                   rewrite REPRODUCTIONS.md and OUT/scoreboard.html from the result
                                                        files already written (OUT, then data/results/); no training
               bench [--steps N] [--threads N]          matmul GFLOP/s, TinyGpt tokens/s and MFU, live tensors per step
@@ -388,12 +390,12 @@ namespace Palimpsest.Cli
               --shard K/N            reproduce only shard K of N (1 <= K <= N): the (paper, seed) cells, papers in registry
                                      order times the seeds, dealt round-robin. Writes OUT/<slug>/<budget>/seed-<n>/result.json
                                      and OUT/shard-K-of-N.json, never a summary, scoreboard or published result: 'merge'
-                                     writes those once every shard is in. Run each shard to its own --out DIR.
+                                     writes those once every shard is in. Shards may share one --out DIR or not.
               --out DIR              output folder (default runs/ at the repository root; REPRODUCTIONS.md at the
                                      root is rewritten only from the default folder, otherwise DIR/REPRODUCTIONS.md)
               --threads N            torch threads (default: all cores)
               --check                exit 1 when any claim fails
-              --quiet                no progress or tables; one summary line per paper (run, check, reproduce)
+              --quiet                no progress or tables; one summary line per paper (run, check, reproduce, merge)
               --json                 standard output is one JSON object: the summary with every claim's verdict and
                                      values, the resolved config and the results folder (run, check); progress on stderr
 
