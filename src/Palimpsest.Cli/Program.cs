@@ -6,8 +6,9 @@ using Palimpsest.Core.Reporting;
 using Palimpsest.Core.Runtime;
 using Palimpsest.Papers;
 
-// The runner: list | run | check | reproduce | scoreboard | bench. Exit codes: 0 ran, 1 a claim failed under --check, 2 bad input
-// (an unknown name, a setting out of range, an output folder that cannot be written), always before any training.
+// The runner: list | run | check | reproduce | merge | scoreboard | bench. Exit codes: 0 ran, 1 a claim failed under --check,
+// 2 bad input (an unknown name, a setting out of range, an output folder that cannot be written, shards that do not
+// merge), always before any training or writing; 3 merge wrote what it had but (paper, seed) cells are missing.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 Options options;
@@ -37,6 +38,8 @@ switch (options.Command)
         return Commands.Run(options);
     case "reproduce":
         return Commands.Reproduce(options);
+    case "merge":
+        return Commands.Merge(options);
     case "scoreboard":
         Console.WriteLine($"scoreboard: {Commands.WriteScoreboard(options.OutDir, options.Budget, "palimpsest scoreboard")}");
         return 0;
@@ -101,6 +104,7 @@ namespace Palimpsest.Cli
             {
                 return Usage(e.Message);
             }
+            if (o.Shard is { } shard) return ReproduceShard(o, experiments, shard);
             if (RefusePublishing(o, experiments) is { } refusal) return Usage(refusal);
             if (UnwritableOut(o) is { } unwritable) return Usage(unwritable);
             Devices.SetThreads(o.Threads);
@@ -116,6 +120,94 @@ namespace Palimpsest.Cli
             human.WriteLine($"scoreboard: {path}");
             if (failed.Count > 0) Console.WriteLine($"papers with a failing claim: {string.Join(", ", failed)}");
             return o.IsCheck && failed.Count > 0 ? 1 : 0;
+        }
+
+        /// <summary>
+        /// One shard of a reproduction: its share of the (paper, seed) grid (<see cref="Shard.Take"/>), written where an
+        /// unsharded run writes it (OUT/&lt;slug&gt;/&lt;budget&gt;/seed-&lt;n&gt;/result.json), plus OUT/shard-K-of-N.json. No
+        /// summary, claim table, figure, scoreboard or published result: a paper's verdict needs all its seeds, and only
+        /// 'merge' has them.
+        /// </summary>
+        private static int ReproduceShard(Options o, IReadOnlyList<IExperiment> selected, Shard shard)
+        {
+            if (UnwritableOut(o) is { } unwritable) return Usage(unwritable);
+            // Registry order, whatever the order of --only, so that every shard deals the same grid.
+            var papers = Registry.All.Where(selected.Contains).ToList();
+            var manifest = ShardManifest.For(shard, o.Budget, papers.Select(e => e.Info.Slug).ToList(), o.Seeds,
+                Provenance.CommitOf(RepoPaths.TryFindRoot()));
+            AtomicFile.WriteAllText(Path.Combine(o.OutDir, shard.ManifestName), Json.Serialize(manifest));
+            Devices.SetThreads(o.Threads);
+            var human = Human(o);
+            int gridCells = papers.Count * o.Seeds.Count;
+            human.WriteLine($"reproducing shard {shard}: {manifest.Cells.Count} of {gridCells} (paper, seed) cells at budget " +
+                            $"{o.Budget.Name()}; {TorchRuntime.Status}");
+            foreach (var e in papers)
+            {
+                var seeds = manifest.Cells.Where(c => c.Slug == e.Info.Slug).Select(c => c.Seed).ToList();
+                if (seeds.Count == 0) continue;
+                string resultsDir = Path.Combine(o.OutDir, e.Info.Slug, o.Budget.Name());
+                human.WriteLine($"== {ExperimentRunner.Banner(e, o.Budget, seeds)} (shard {shard}) · {Devices.Describe()}");
+                Func<int, IProgressSink>? progress = o.Quiet ? null : seed => new ConsoleProgress($"[{e.Info.Slug} seed {seed}] ");
+                var run = ExperimentRunner.Run(e, o.Budget, seeds, e.ConfigFor(o.Budget), o.OutDir, progress, seedFilesOnly: true);
+                string line = string.Create(CultureInfo.InvariantCulture,
+                    $"{e.Info.Slug} · {o.Budget.Name()} · seeds {string.Join(",", seeds)} (shard {shard}) · {run.Summary.WallSeconds:F1} s · {resultsDir}");
+                if (o.Quiet) Console.WriteLine(line);
+                else human.WriteLine($"   {line}");
+            }
+            human.WriteLine($"shard {shard} done; manifest {Path.Combine(o.OutDir, shard.ManifestName)}. Verdicts come from " +
+                            "'palimpsest merge' of every shard's folder.");
+            return 0;
+        }
+
+        /// <summary>
+        /// Combines shard folders into OUT (<see cref="ShardMerge"/>), then writes REPRODUCTIONS.md and OUT/scoreboard.html
+        /// as 'reproduce' does, and publishes as 'reproduce' would. Everything is read and checked before anything is
+        /// written; exits 3 when (paper, seed) cells are missing, after writing what is complete.
+        /// </summary>
+        public static int Merge(Options o)
+        {
+            MergePlan plan;
+            try
+            {
+                plan = ShardMerge.Plan(o.Positional, Registry.Get);
+            }
+            catch (InvalidDataException e)
+            {
+                return Usage(e.Message);
+            }
+            // Publishing follows the rule of 'reproduce' (full budget, 3+ seeds, the default folder); pre-registration is
+            // judged on the shards' records, since they, not this checkout, ran the experiments.
+            bool publishes = plan.Budget == Budget.Full && plan.Seeds.Count >= 3 && IsDefaultOut(o.OutDir);
+            if (publishes && plan.Papers.Where(p => p.IsComplete).SelectMany(p => p.Found)
+                    .FirstOrDefault(c => c.Record.Provenance.Clean != true) is { } dirty)
+                return Usage($"a full-budget merge into the default folder publishes to data/results/, and {dirty.Path} was " +
+                             "not run from a clean commit. Results are published only from a clean commit that already holds the " +
+                             "claims (pre-registration): re-run that shard from a clean checkout, or merge with '--out DIR'.");
+            if (UnwritableOut(o) is { } unwritable) return Usage(unwritable);
+            var human = Human(o);
+            human.WriteLine($"merging {o.Positional.Count} folder(s): budget {plan.Budget.Name()}, seeds {string.Join(",", plan.Seeds)}, " +
+                            $"{plan.Papers.Count} paper(s), {plan.Shards} shard(s), commit {plan.Commit}");
+            var runs = ShardMerge.Write(plan, o.OutDir, Console.Error);
+            foreach (var run in runs)
+            {
+                string resultsDir = Path.Combine(o.OutDir, run.Summary.Slug, plan.Budget.Name());
+                if (o.Quiet) Console.WriteLine(QuietLine(run.Summary, resultsDir));
+                else human.WriteLine(ClaimTable.Text(run.Summary));
+                if (publishes)
+                    Publish(resultsDir, Path.Combine(PublishedDir, run.Summary.Slug, "full"), run, human);
+            }
+            string generatedBy = $"palimpsest merge` of `palimpsest reproduce --budget {plan.Budget.Name()} --shard K/{plan.Shards}";
+            human.WriteLine($"scoreboard: {WriteScoreboard(o.OutDir, plan.Budget, generatedBy)}");
+            if (plan.Missing.Count > 0)
+            {
+                Console.Error.WriteLine($"palimpsest: {plan.Missing.Count} (paper, seed) cell(s) missing; these papers have no verdict " +
+                                        "and show as incomplete:");
+                foreach (var m in plan.Missing)
+                    Console.Error.WriteLine($"  {m.Cell.Slug} seed {m.Cell.Seed}: shard {m.Shard}/{plan.Shards} " +
+                        (m.Folder is null ? "was not among the folders merged" : $"({m.Folder}) has no result for it (not finished?)"));
+                return 3;
+            }
+            return o.IsCheck && runs.Any(r => r.Summary.AnyFailed) ? 1 : 0;
         }
 
         public static int Bench(Options o)
@@ -221,8 +313,15 @@ namespace Palimpsest.Cli
         /// <summary>Builds REPRODUCTIONS.md and scoreboard.html from result files: this run's folder, then published results.</summary>
         public static string WriteScoreboard(string outDir, Budget budget, string generatedBy)
         {
+            // A merged run with seeds missing stands in for any older summary: the paper shows as incomplete.
+            IncompleteRun? Incomplete(string slug, string budgetName)
+            {
+                string path = Path.Combine(outDir, slug, budgetName, IncompleteRun.FileName);
+                return File.Exists(path) ? Json.Deserialize<IncompleteRun>(File.ReadAllText(path)) : null;
+            }
             RunSummary? Load(string slug, string budgetName)
             {
+                if (Incomplete(slug, budgetName) is not null) return null;
                 foreach (var root in new[] { outDir, PublishedDir })
                 {
                     string path = Path.Combine(root, slug, budgetName, "summary.json");
@@ -236,7 +335,8 @@ namespace Palimpsest.Cli
                 .SelectMany(d => Directory.EnumerateFiles(d, "fig-*.html").Order(StringComparer.Ordinal))
                 .Select(f => Path.GetRelativePath(outDir, f).Replace('\\', '/')).ToList();
             var entries = Registry.All.Select(e => new ScoreboardEntry(e.Info, e.ClaimSpecs,
-                Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"), FigurePages(e.Info.Slug))).ToList();
+                Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"), FigurePages(e.Info.Slug),
+                new[] { "full", "smoke" }.Select(b => Incomplete(e.Info.Slug, b)).OfType<IncompleteRun>().ToList())).ToList();
             // The committed scoreboard is rewritten only from the default output folder; any other --out gets its own.
             string md = IsDefaultOut(outDir)
                 ? RepoPaths.Under("REPRODUCTIONS.md") : Path.Combine(outDir, "REPRODUCTIONS.md");
@@ -263,7 +363,7 @@ namespace Palimpsest.Cli
     /// <summary>Parsed command line.</summary>
     internal sealed record Options
     {
-        public static readonly string[] CommandNames = ["list", "run", "check", "reproduce", "scoreboard", "bench", "help"];
+        public static readonly string[] CommandNames = ["list", "run", "check", "reproduce", "merge", "scoreboard", "bench", "help"];
 
         public const string Usage = """
             palimpsest: run Palimpsest's experiments headless.
@@ -271,8 +371,13 @@ namespace Palimpsest.Cli
               list [--markdown]                        every registered paper (slug, family, title)
               run <slug> [options]                     run one paper; writes OUT/<slug>/<budget>/seed-<n>/result.json
               check <slug> [options]                   run, and exit 1 when any claim fails (same as run --check)
-              reproduce [--only family|slug ...] [options]
+              reproduce [--only family|slug ...] [--shard K/N] [options]
                                                        run every paper, then write REPRODUCTIONS.md and OUT/scoreboard.html
+              merge DIR... [--out DIR] [--check]       combine the folders of 'reproduce --shard K/N' runs into OUT: the
+                                                       per-seed results, each complete paper's summary, REPRODUCTIONS.md and
+                                                       OUT/scoreboard.html, as one unsharded run writes them; no training.
+                                                       Refuses shards that disagree; a paper with seeds missing is shown
+                                                       as incomplete, with no verdict (exit 3)
               scoreboard [--out DIR]                   rewrite REPRODUCTIONS.md and OUT/scoreboard.html from the result
                                                        files already written (OUT, then data/results/); no training
               bench [--steps N] [--threads N]          matmul GFLOP/s, TinyGpt tokens/s and MFU, live tensors per step
@@ -282,16 +387,23 @@ namespace Palimpsest.Cli
               --seeds 1,2,3          seeds (default 1,2,3)
               --set key=value        override a config setting by name (repeatable; run/check only);
                                      such runs are written to OUT/<slug>/<budget>-custom/ and never published
+              --shard K/N            reproduce only shard K of N (1 <= K <= N): the (paper, seed) cells, papers in registry
+                                     order times the seeds, dealt round-robin. Writes OUT/<slug>/<budget>/seed-<n>/result.json
+                                     and OUT/shard-K-of-N.json, never a summary, scoreboard or published result: 'merge'
+                                     writes those once every shard is in. Shards may share one --out DIR or not.
               --out DIR              output folder (default runs/ at the repository root; REPRODUCTIONS.md at the
                                      root is rewritten only from the default folder, otherwise DIR/REPRODUCTIONS.md)
               --threads N            torch threads (default: all cores)
               --check                exit 1 when any claim fails
-              --quiet                no progress or tables; one summary line per paper (run, check, reproduce)
+              --quiet                no progress or tables; one summary line per paper (run, check, reproduce, merge)
               --json                 standard output is one JSON object: the summary with every claim's verdict and
                                      values, the resolved config and the results folder (run, check); progress on stderr
 
             exit codes: 0 ran (whatever the verdicts), 1 a claim failed under --check, 2 bad input (an unknown name, a
-            setting out of range, an output folder that cannot be written), always before any training.
+            setting out of range, an output folder that cannot be written; for merge, shards of different grids, commits
+            or configs, or one (paper, seed) with two different results), always before any training or writing;
+            3 merge wrote what was complete but (paper, seed) cells are missing: it lists them, and their papers show as
+            incomplete, with no verdict.
             environment: PALIMPSEST_DEVICE=cpu|cuda forces the device (default: CUDA when available).
             """;
 
@@ -301,6 +413,9 @@ namespace Palimpsest.Cli
         public IReadOnlyList<int> Seeds { get; private set; } = [1, 2, 3];
         public List<(string Key, string Value)> Overrides { get; } = [];
         public List<string> Only { get; } = [];
+        public Shard? Shard { get; private set; }
+        /// <summary>Every option given, for commands that accept only a few.</summary>
+        public List<string> Given { get; } = [];
         public string OutDir { get; private set; } = "";
         public int Threads { get; private set; } = Devices.DefaultThreads;
         public int? Steps { get; private set; }
@@ -319,6 +434,7 @@ namespace Palimpsest.Cli
             for (int i = 1; i < args.Length; i++)
             {
                 string a = args[i];
+                if (a.StartsWith("--", StringComparison.Ordinal)) o.Given.Add(a);
                 string Value()
                 {
                     if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
@@ -346,6 +462,10 @@ namespace Palimpsest.Cli
                     case "--out":
                         o.OutDir = Value();
                         break;
+                    case "--shard":
+                        try { o.Shard = Palimpsest.Core.Experiments.Shard.Parse(Value()); }
+                        catch (ArgumentException e) { throw new UsageException(e.Message); }
+                        break;
                     case "--threads":
                         o.Threads = PositiveInt(a, Value());
                         break;
@@ -369,7 +489,7 @@ namespace Palimpsest.Cli
                     default:
                         if (a.StartsWith("-", StringComparison.Ordinal))
                             throw new UsageException(
-                                $"unknown option '{a}'; allowed: --budget, --seeds, --set, --only, --out, --threads, --steps, --markdown, --check, --quiet, --json");
+                                $"unknown option '{a}'; allowed: --budget, --seeds, --set, --only, --shard, --out, --threads, --steps, --markdown, --check, --quiet, --json");
                         o.Positional.Add(a);
                         break;
                 }
@@ -379,10 +499,21 @@ namespace Palimpsest.Cli
             if (o.Only.Count > 0 && command != "reproduce") throw new UsageException("--only applies to 'reproduce' only");
             if (o.Steps is not null && command != "bench") throw new UsageException("--steps applies to 'bench' only");
             if (o.Markdown && command != "list") throw new UsageException("--markdown applies to 'list' only");
-            if (o.Quiet && command is not ("run" or "check" or "reproduce"))
-                throw new UsageException("--quiet applies to 'run', 'check' and 'reproduce' only");
+            if (o.Quiet && command is not ("run" or "check" or "reproduce" or "merge"))
+                throw new UsageException("--quiet applies to 'run', 'check', 'reproduce' and 'merge' only");
             if (o.Json && command is not ("run" or "check")) throw new UsageException("--json applies to 'run' and 'check' only");
-            if (o.Positional.Count > 0 && command is not ("run" or "check"))
+            if (o.Shard is not null && command != "reproduce") throw new UsageException("--shard applies to 'reproduce' only");
+            if (o.Shard is not null && o.IsCheck)
+                throw new UsageException("--check judges a paper over all its seeds, which a shard does not have: pass --check to 'merge'");
+            if (command == "merge")
+            {
+                if (o.Positional.Count == 0)
+                    throw new UsageException("'merge' needs the output folders of 'reproduce --shard K/N' runs: merge DIR... [--out DIR]");
+                if (o.Given.FirstOrDefault(g => g is not ("--out" or "--check" or "--quiet")) is { } stray)
+                    throw new UsageException($"option '{stray}' does not apply to 'merge' (allowed: --out, --check, --quiet): the " +
+                                             "shards' manifests fix the budget, papers and seeds");
+            }
+            else if (o.Positional.Count > 0 && command is not ("run" or "check"))
                 throw new UsageException($"'{command}' takes no positional argument (got '{o.Positional[0]}')");
             if (o.OutDir == "") o.OutDir = Path.Combine(RepoPaths.TryFindRoot() ?? Directory.GetCurrentDirectory(), "runs");
             o.OutDir = Path.GetFullPath(o.OutDir);

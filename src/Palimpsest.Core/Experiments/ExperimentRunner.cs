@@ -29,9 +29,12 @@ public static class ExperimentRunner
     /// <param name="progress">Makes the progress sink of each seed (null: none).</param>
     /// <param name="cancellation">Stops the run at the next training step; seeds finished before are kept on disk.</param>
     /// <param name="budgetFolder">Folder under the slug (default: the budget's name; <see cref="BudgetFolder"/>).</param>
+    /// <param name="seedFilesOnly">Write only <c>seed-&lt;n&gt;/result.json</c>, and remove the paper's summary files left by
+    /// an earlier run (<see cref="RemovePaperFiles"/>): a shard's share of a paper, whose verdict only the merge of every
+    /// shard may write (<see cref="ShardMerge"/>).</param>
     public static SeedsRun Run(IExperiment experiment, Budget budget, IReadOnlyList<int> seeds, object? config = null,
         string? outDir = null, Func<int, IProgressSink>? progress = null, torch.Device? device = null,
-        CancellationToken cancellation = default, string? budgetFolder = null)
+        CancellationToken cancellation = default, string? budgetFolder = null, bool seedFilesOnly = false)
     {
         if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed", nameof(seeds));
         if (seeds.Distinct().Count() != seeds.Count)
@@ -42,6 +45,7 @@ public static class ExperimentRunner
         Claims.Validate(experiment.ClaimSpecs, experiment.Info.Slug);
         string? budgetDir = outDir is null ? null : Path.Combine(outDir, experiment.Info.Slug, budgetFolder ?? budget.Name());
         if (budgetDir is not null) AtomicFile.ProbeFolder(budgetDir);
+        if (budgetDir is not null && seedFilesOnly) RemovePaperFiles(budgetDir);
         var provenance = Provenance.Current();
         var records = new List<RunRecord>();
         var results = new List<object>();
@@ -57,14 +61,34 @@ public static class ExperimentRunner
                 AtomicFile.WriteAllText(Path.Combine(budgetDir, $"seed-{seed}", "result.json"), Json.Serialize(record));
         }
         var summary = Summarize(experiment, budget, seeds, records);
-        if (budgetDir is not null)
-        {
-            AtomicFile.WriteAllText(Path.Combine(budgetDir, "summary.json"), Json.Serialize(summary));
-            AtomicFile.WriteAllText(Path.Combine(budgetDir, "claims.md"), ClaimTable.Markdown(summary));
-            foreach (var (name, chart) in experiment.Figures(results))
-                Figures.SaveHtml(chart, Path.Combine(budgetDir, $"fig-{name}.html"));
-        }
+        if (budgetDir is not null && !seedFilesOnly) WritePaperFiles(experiment, budgetDir, summary, results);
         return new SeedsRun(experiment, config, budget, records, results, summary);
+    }
+
+    /// <summary>
+    /// Writes the files that speak for the paper over all its seeds: <c>summary.json</c>, <c>claims.md</c> and the
+    /// figures drawn from <paramref name="results"/> (none when null).
+    /// </summary>
+    public static void WritePaperFiles(IExperiment experiment, string budgetDir, RunSummary summary, IReadOnlyList<object>? results)
+    {
+        AtomicFile.WriteAllText(Path.Combine(budgetDir, "summary.json"), Json.Serialize(summary));
+        AtomicFile.WriteAllText(Path.Combine(budgetDir, "claims.md"), ClaimTable.Markdown(summary));
+        if (results is null) return;
+        foreach (var (name, chart) in experiment.Figures(results))
+            Figures.SaveHtml(chart, Path.Combine(budgetDir, $"fig-{name}.html"));
+    }
+
+    /// <summary>
+    /// Deletes the paper-level files of <paramref name="budgetDir"/> (<c>summary.json</c>, <c>claims.md</c>, <c>fig-*.html</c>,
+    /// and a merge's <c>incomplete.json</c>), keeping the per-seed results: what a shard does before writing its seeds, so
+    /// that a verdict over other seeds' files never stands beside them.
+    /// </summary>
+    public static void RemovePaperFiles(string budgetDir)
+    {
+        if (!Directory.Exists(budgetDir)) return;
+        foreach (var name in new[] { "summary.json", "claims.md", IncompleteRun.FileName })
+            File.Delete(Path.Combine(budgetDir, name));
+        foreach (var figure in Directory.EnumerateFiles(budgetDir, "fig-*.html").ToList()) File.Delete(figure);
     }
 
     /// <summary>

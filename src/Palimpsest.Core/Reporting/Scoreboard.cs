@@ -7,9 +7,18 @@ namespace Palimpsest.Core.Reporting;
 
 /// <summary>One row source of the scoreboard: a paper, its claims, and its latest summary at each budget (if any).</summary>
 /// <param name="FigurePages">The paper's saved figures (<c>fig-*.html</c>), as links relative to the HTML page.</param>
+/// <param name="Incomplete">Budgets whose merged run lacks seeds (<see cref="IncompleteRun"/>): shown as incomplete, with
+/// no verdict, where a summary would be.</param>
 public sealed record ScoreboardEntry(PaperInfo Info, IReadOnlyList<ClaimSpec> Claims, RunSummary? Full, RunSummary? Smoke,
-    IReadOnlyList<string>? FigurePages = null)
+    IReadOnlyList<string>? FigurePages = null, IReadOnlyList<IncompleteRun>? Incomplete = null)
 {
+    /// <summary>The merged run at <paramref name="budget"/> that lacks seeds, when there is no summary at that budget.</summary>
+    public IncompleteRun? IncompleteAt(Budget budget) =>
+        (budget == Budget.Full ? Full : Smoke) is null ? Incomplete?.FirstOrDefault(i => i.Budget == budget.Name()) : null;
+
+    /// <summary>"incomplete (1 of 3 seeds missing)".</summary>
+    public static string IncompleteMark(IncompleteRun run) => $"incomplete ({run.Missing.Count} of {run.Seeds.Count} seeds missing)";
+
     /// <summary>The hash of the paper's current claim definitions.</summary>
     public string ClaimsHash => Experiments.Claims.Hash(Claims);
 
@@ -20,7 +29,7 @@ public sealed record ScoreboardEntry(PaperInfo Info, IReadOnlyList<ClaimSpec> Cl
     public bool IsUnregistered => Full is not null && !IsStale && Full.Clean != true;
 
     /// <summary>The full-budget status as shown: a verdict, "STALE", "unregistered" or "not run".</summary>
-    public string Status => Full is null ? "not run" : IsStale ? "STALE" : IsUnregistered ? "unregistered (dirty tree)"
+    public string Status => Full is null ? (IncompleteAt(Budget.Full) is { } missing ? IncompleteMark(missing) : "not run") : IsStale ? "STALE" : IsUnregistered ? "unregistered (dirty tree)"
         : Full.Verdict.Mark();
 }
 
@@ -76,7 +85,9 @@ public static class Scoreboard
             .Select(v => $"{current.Count(e => e.Full!.Verdict == v)} {v.Mark()}").ToList();
         counts.Add($"{papers.Count(e => e.IsStale)} STALE");
         if (papers.Any(e => e.IsUnregistered)) counts.Add($"{papers.Count(e => e.IsUnregistered)} unregistered");
-        counts.Add($"{papers.Count(e => e.Full is null)} not run");
+        int incomplete = papers.Count(e => e.IncompleteAt(Budget.Full) is not null);
+        if (incomplete > 0) counts.Add($"{incomplete} incomplete");
+        counts.Add($"{papers.Count(e => e.Full is null) - incomplete} not run");
         int findings = current.Sum(e => e.Full!.Claims.Count(c => c.Kind == ClaimKind.Finding));
         int reproduced = current.Sum(e => e.Full!.Claims.Count(c => c.Kind == ClaimKind.Finding && c.Verdict == Verdict.Pass));
         return string.Create(CultureInfo.InvariantCulture,
@@ -122,6 +133,10 @@ public static class Scoreboard
                 $"{label} budget: seeds {string.Join(",", summary.Seeds)}, {summary.WallSeconds:F0} s in all, commit `{Short(summary.Commit)}`{tree}, " +
                 $"claims `{summary.ClaimsHash ?? "not recorded"}`, {summary.FinishedUtc}.\n\n"));
         }
+        foreach (var (label, budget) in new[] { ("Full", Budget.Full), ("Smoke", Budget.Smoke) })
+            if (e.IncompleteAt(budget) is { } run)
+                sb.Append($"{label} budget: **incomplete**, seeds {string.Join(",", run.Missing)} of {string.Join(",", run.Seeds)} " +
+                          "missing from the merged shards, so no verdict: run the missing shards and merge again.\n\n");
         if (e.IsStale)
         {
             sb.Append(
@@ -145,8 +160,8 @@ public static class Scoreboard
                 [
                     spec.Kind.Name(), spec.Id, spec.Statement, $"{spec.Expectation} {spec.Unit}".Trim(), string.Join(", ", spec.DependsOn),
                     f is null ? "" : $"{Tables.FormatNumber(f.Mean)} {ClaimTable.Interval(f)} ({Tables.FormatNumber(f.Min)} – {Tables.FormatNumber(f.Max)})",
-                    f?.Agreement ?? "", f is null ? (e.IsStale ? "STALE" : "not run") : ClaimTable.Mark(f.Verdict),
-                    smoke is null ? "" : Tables.FormatNumber(smoke.Mean), smoke is null ? "not run" : ClaimTable.Mark(smoke.Verdict),
+                    f?.Agreement ?? "", f is null ? (e.IsStale ? "STALE" : NotRun(e, Budget.Full)) : ClaimTable.Mark(f.Verdict),
+                    smoke is null ? "" : Tables.FormatNumber(smoke.Mean), smoke is null ? NotRun(e, Budget.Smoke) : ClaimTable.Mark(smoke.Verdict),
                 ];
             })));
         if (e.IsStale)
@@ -160,6 +175,9 @@ public static class Scoreboard
                 ])));
         }
     }
+
+    /// <summary>"not run", or "incomplete" when a merged run at <paramref name="budget"/> lacks seeds.</summary>
+    private static string NotRun(ScoreboardEntry e, Budget budget) => e.IncompleteAt(budget) is null ? "not run" : "incomplete";
 
     /// <summary>
     /// The HTML page (<c>runs/scoreboard.html</c>), self-contained (plotly.js inlined once; no external URL): first one
@@ -218,7 +236,7 @@ public static class Scoreboard
         .PASS,.REPRODUCED{color:#1a7f37;font-weight:bold}
         .FAIL,.NOT-REPRODUCED{color:#cf222e;font-weight:bold}
         .PARTLY{color:#9a6700;font-weight:bold}
-        .UNTESTED,.STALE,.unregistered{color:#6e7781;font-weight:bold}
+        .UNTESTED,.STALE,.unregistered,.incomplete{color:#6e7781;font-weight:bold}
 
         """;
 
@@ -263,7 +281,7 @@ public static class Scoreboard
                 sb.Append(CultureInfo.InvariantCulture,
                     $"<tr><td>{Enc(c.Kind.Name())}</td><td>{Enc(c.Id)}</td><td>{Enc(c.Statement)}</td>" +
                     $"<td>{Enc(c.Expectation)} {Enc(c.Unit)}</td>" +
-                    $"<td>{Enc(c.CheckedAt.Name())}</td><td></td><td></td><td></td><td></td><td>not run</td></tr>\n");
+                    $"<td>{Enc(c.CheckedAt.Name())}</td><td></td><td></td><td></td><td></td><td>{NotRun(e, c.CheckedAt)}</td></tr>\n");
         sb.Append("</table>\n");
         var shown = e.IsStale ? e.Smoke : e.Full ?? e.Smoke;
         if (shown is not null && shown.Claims.Count > 0)

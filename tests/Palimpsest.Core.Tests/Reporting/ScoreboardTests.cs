@@ -72,6 +72,25 @@ public sealed class ScoreboardTests
     }
 
     [Fact]
+    public void AMergedRunWithSeedsMissingIsIncompleteWithNoVerdict()
+    {
+        var missing = new IncompleteRun(Info.Slug, "full", [1, 2, 3], [2]);
+        var entry = new ScoreboardEntry(Info, Specs, null, null, Incomplete: [missing]);
+        Assert.Equal("incomplete (1 of 3 seeds missing)", entry.Status);
+        Assert.Contains("1 incomplete, 0 not run", Scoreboard.Totals([entry]));
+        string md = Scoreboard.Markdown([entry], "test");
+        Assert.Contains("Full budget: **incomplete**, seeds 2 of 1,2,3 missing", md);
+        Assert.Equal(Specs.Count, md.Split("| incomplete |  | not run |").Length - 1); // the full column of every claim
+        string html = Scoreboard.Html([entry], "t");
+        Assert.Contains("<td class=\"incomplete\">incomplete (1 of 3 seeds missing)</td>", html);
+        Assert.Empty(HtmlCheck.Problems(html));
+        // A summary at that budget wins: the marker only stands where no summary is.
+        var whole = entry with { Full = Summary(Specs, Claims.Hash(Specs), clean: true) };
+        Assert.Null(whole.IncompleteAt(Budget.Full));
+        Assert.Equal("REPRODUCED", whole.Status);
+    }
+
+    [Fact]
     public void AFailedPreconditionMakesThePaperUntested()
     {
         var entry = new ScoreboardEntry(Info, Specs, Summary(Specs, Claims.Hash(Specs), clean: true, learnt: 0.5), null);
