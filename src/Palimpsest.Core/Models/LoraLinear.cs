@@ -16,6 +16,12 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     private readonly Linear base_layer;
     private readonly Parameter lora_A;
     private readonly Parameter lora_B;
+    // Scalars held for the layer's lifetime. A Scalar made implicitly inside an operator (`y + u * scale`) is reachable
+    // only until its handle is read, so the finalizer can free it while libtorch still reads it: seed 103 of
+    // s3t-exact-unlearning's full budget crashed that way, every time, in this layer ("Expected false to be true" from
+    // c10's Scalar::toFloat). The same two operations, so the same numbers.
+    private readonly Scalar _scale;
+    private readonly Scalar _one;
 
     /// <summary>Input features.</summary>
     public int InFeatures { get; }
@@ -45,6 +51,8 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         OutFeatures = outFeatures;
         Rank = rank;
         Alpha = alpha;
+        _scale = (alpha / rank).ToScalar();
+        _one = 1.ToScalar();
         base_layer = nn.Linear(inFeatures, outFeatures);
         lora_A = nn.Parameter(zeros(rank, inFeatures));
         lora_B = nn.Parameter(zeros(outFeatures, rank));
@@ -98,7 +106,18 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         var y = base_layer.call(x);                                                    // [.., out]
         if (!Enabled) return y;
         var update = nn.functional.linear(nn.functional.linear(x, lora_A), lora_B);  // [.., rank] → [.., out]
-        return y + update * Scale;
+        return y.add(update.mul(_scale), _one);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _scale.Dispose();
+            _one.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     /// <summary>The adapter's weights as row-major floats: A [rank × in] and B [out × rank].</summary>
