@@ -321,7 +321,6 @@ namespace Palimpsest.Cli
             }
             RunSummary? Load(string slug, string budgetName)
             {
-                if (Incomplete(slug, budgetName) is not null) return null;
                 foreach (var root in new[] { outDir, PublishedDir })
                 {
                     string path = Path.Combine(root, slug, budgetName, "summary.json");
@@ -334,9 +333,13 @@ namespace Palimpsest.Cli
                 .Select(b => Path.Combine(outDir, slug, b)).Where(Directory.Exists)
                 .SelectMany(d => Directory.EnumerateFiles(d, "fig-*.html").Order(StringComparer.Ordinal))
                 .Select(f => Path.GetRelativePath(outDir, f).Replace('\\', '/')).ToList();
-            var entries = Registry.All.Select(e => new ScoreboardEntry(e.Info, e.ClaimSpecs,
-                Load(e.Info.Slug, "full"), Load(e.Info.Slug, "smoke"), FigurePages(e.Info.Slug),
-                new[] { "full", "smoke" }.Select(b => Incomplete(e.Info.Slug, b)).OfType<IncompleteRun>().ToList())).ToList();
+            var entries = Registry.All.Select(e =>
+            {
+                var incomplete = new[] { "full", "smoke" }.Select(b => Incomplete(e.Info.Slug, b)).OfType<IncompleteRun>().ToList();
+                RunSummary? Summary(string budgetName) =>
+                    incomplete.Any(i => i.Budget == budgetName) ? null : Load(e.Info.Slug, budgetName);
+                return new ScoreboardEntry(e.Info, e.ClaimSpecs, Summary("full"), Summary("smoke"), FigurePages(e.Info.Slug), incomplete);
+            }).ToList();
             // The committed scoreboard is rewritten only from the default output folder; any other --out gets its own.
             string md = IsDefaultOut(outDir)
                 ? RepoPaths.Under("REPRODUCTIONS.md") : Path.Combine(outDir, "REPRODUCTIONS.md");

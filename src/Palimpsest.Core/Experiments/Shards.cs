@@ -32,11 +32,15 @@ public readonly record struct Shard(int Index, int Count)
         return new Shard(k, n);
     }
 
-    /// <summary>The cells of <paramref name="grid"/> this shard takes: cell i (0-based) goes to shard (i mod N) + 1.</summary>
+    /// <summary>The shard (1-based) that takes cell <paramref name="cellIndex"/> (0-based) of a grid dealt to
+    /// <paramref name="count"/> shards: (i mod N) + 1, round-robin.</summary>
+    public static int Owner(int cellIndex, int count) => cellIndex % count + 1;
+
+    /// <summary>The cells of <paramref name="grid"/> this shard takes (<see cref="Owner"/>).</summary>
     public IReadOnlyList<GridCell> Take(IReadOnlyList<GridCell> grid)
     {
         int index = Index, count = Count;
-        return grid.Where((_, i) => i % count == index - 1).ToList();
+        return grid.Where((_, i) => Owner(i, count) == index).ToList();
     }
 
     /// <summary>The manifest's file name, "shard-2-of-4.json", so that shards may also share one output folder.</summary>
@@ -172,7 +176,7 @@ public static class ShardMerge
 
         var given = manifests.GroupBy(m => m.Manifest.Shard).ToDictionary(g => g.Key, g => g.First().Folder);
         var cells = ShardManifest.Grid(grid.Papers, grid.Seeds);
-        var missing = cells.Select((cell, i) => (cell, shard: i % grid.Shards + 1)).Where(x => !found.ContainsKey(x.cell))
+        var missing = cells.Select((cell, i) => (cell, shard: Shard.Owner(i, grid.Shards))).Where(x => !found.ContainsKey(x.cell))
             .Select(x => new MissingCell(x.cell, x.shard, given.GetValueOrDefault(x.shard))).ToList();
         var papers = experiments.Select(e => new MergedPaper(e,
             grid.Seeds.Where(s => found.ContainsKey(new GridCell(e.Info.Slug, s))).Select(s => found[new GridCell(e.Info.Slug, s)].Cell).ToList(),
