@@ -84,7 +84,7 @@ public static class LanguageModel
                 var chunk = sequences.Skip(start).Take(batchSize).ToList();
                 using var batch = Batch(chunk, model.Config.ContextLength, device);
                 var logp = model.call(batch.Inputs).log_softmax(-1);                     // [b, t, v]
-                var safeTargets = batch.Targets.clamp_min(0);
+                var safeTargets = batch.Targets.clamp_min(Scalars.Of(0));
                 var picked = logp.gather(-1, safeTargets.unsqueeze(-1)).squeeze(-1);      // [b, t]
                 var values = picked.cpu().to_type(ScalarType.Float32).data<float>().ToArray();
                 long width = picked.shape[1];
@@ -178,7 +178,8 @@ public static class LanguageModel
                 }
                 else
                 {
-                    var probs = (logits / temperature).softmax(0).data<double>().ToArray();
+                    using var temperatureScalar = temperature.ToScalar();
+                    var probs = (logits / temperatureScalar).softmax(0).data<double>().ToArray();
                     next = rng.Categorical(probs);
                 }
                 tokens.Add(next);
@@ -239,7 +240,8 @@ public static class LanguageModel
                     }
                     else
                     {
-                        var probs = (picked.to_type(ScalarType.Float64) / temperature).softmax(-1).cpu().data<double>().ToArray();
+                        using var temperatureScalar = temperature.ToScalar();
+                        var probs = (picked.to_type(ScalarType.Float64) / temperatureScalar).softmax(-1).cpu().data<double>().ToArray();
                         int vocab = (int)picked.shape[1];
                         next = new int[rows];
                         for (int b = 0; b < rows; b++)

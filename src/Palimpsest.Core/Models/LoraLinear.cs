@@ -61,8 +61,10 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             double bound = 1.0 / Math.Sqrt(inFeatures);
-            base_layer.weight!.copy_(rand([outFeatures, inFeatures], generator: init) * (2 * bound) - bound);
-            base_layer.bias!.copy_(rand([outFeatures], generator: init) * (2 * bound) - bound);
+            using var width = (2 * bound).ToScalar();
+            using var lower = bound.ToScalar();
+            base_layer.weight!.copy_(rand([outFeatures, inFeatures], generator: init) * width - lower);
+            base_layer.bias!.copy_(rand([outFeatures], generator: init) * width - lower);
         }
         ResetAdapter(init);
         IsBaseFrozen = true;
@@ -96,7 +98,9 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         double bound = 1.0 / Math.Sqrt(InFeatures);
-        lora_A.copy_(rand([Rank, InFeatures], generator: init) * (2 * bound) - bound);
+        using var width = (2 * bound).ToScalar();
+        using var lower = bound.ToScalar();
+        lora_A.copy_(rand([Rank, InFeatures], generator: init) * width - lower);
         lora_B.zero_();
     }
 

@@ -1,4 +1,5 @@
 using Palimpsest.Core.Runtime;
+using Palimpsest.Core.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ public static class Norms
             throw new ArgumentException($"channels {channels} must be a positive multiple of groups {groups}");
         var norm = nn.GroupNorm(groups, channels, eps, affine: true);
         using var noGrad = no_grad();
-        norm.weight!.fill_(1.0);
+        norm.weight!.fill_(Scalars.Of(1.0));
         norm.bias!.zero_();
         return norm;
     }

@@ -1,4 +1,5 @@
 using Palimpsest.Core.Runtime;
+using Palimpsest.Core.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,11 +43,12 @@ public sealed class TinyGpt : nn.Module<Tensor, Tensor>
         foreach (var (name, p) in named_parameters())
         {
             if (name.EndsWith("bias", StringComparison.Ordinal)) p.zero_();
-            else if (name.StartsWith("ln", StringComparison.Ordinal) || name.Contains(".ln_", StringComparison.Ordinal)) p.fill_(1.0);
+            else if (name.StartsWith("ln", StringComparison.Ordinal) || name.Contains(".ln_", StringComparison.Ordinal)) p.fill_(Scalars.Of(1.0));
             else
             {
                 double std = name.EndsWith("c_proj.weight", StringComparison.Ordinal) ? residualStd : 0.02;
-                p.copy_(randn(p.shape, dtype: p.dtype, generator: g) * std);
+                using var stdScalar = std.ToScalar();
+                p.copy_(randn(p.shape, dtype: p.dtype, generator: g) * stdScalar);
             }
         }
     }
@@ -63,7 +65,8 @@ public sealed class TinyGpt : nn.Module<Tensor, Tensor>
         long seq = tokens.shape[1];
         if (seq > Config.ContextLength)
             throw new ArgumentException($"sequence length {seq} exceeds the context length {Config.ContextLength}");
-        var positions = arange(seq, dtype: ScalarType.Int64, device: tokens.device);
+        using var stop = seq.ToScalar();
+        var positions = arange(stop, dtype: ScalarType.Int64, device: tokens.device);
         var x = wte.call(tokens) + wpe.call(positions);                  // [batch, seq, width]
         var hidden = new List<Tensor>();
         if (keepHidden) hidden.Add(x);

@@ -58,12 +58,13 @@ public sealed class TaskVector : IDisposable
         var parameters = model.named_parameters().ToList();
         if (parameters.Count != _delta.Count || parameters.Any(p => !_delta.ContainsKey(p.name)))
             throw new ArgumentException($"the model's parameters ({parameters.Count}) are not the ones of the task vector ({_delta.Count})", nameof(model));
+        using var scaleScalar = scale.ToScalar();
         foreach (var (name, p) in parameters)
         {
             var d = _delta[name];
             if (!p.shape.SequenceEqual(d.shape))
                 throw new ArgumentException($"parameter {name} has shape [{string.Join(", ", p.shape)}], the task vector [{string.Join(", ", d.shape)}]", nameof(model));
-            p.copy_((p.to_type(ScalarType.Float64) + d * scale).to_type(p.dtype));
+            p.copy_((p.to_type(ScalarType.Float64) + d * scaleScalar).to_type(p.dtype));
         }
     }
 

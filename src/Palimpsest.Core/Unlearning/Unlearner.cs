@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
+using Palimpsest.Core.Tensors;
 using Palimpsest.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -140,7 +141,8 @@ public static class Unlearner
         var r = retain.Select(i => data.Retain[i]).ToList();
         var retainTerm = method is UnlearningMethod.GradientAscentKl or UnlearningMethod.NpoKl
             ? RetainKl(model, reference!, r) : CrossEntropy(model, r);
-        return forgetTerm + options.RetainWeight * retainTerm;
+        using var retainWeight = options.RetainWeight.ToScalar();
+        return forgetTerm + retainWeight * retainTerm;
     }
 
     /// <summary>Mean token cross-entropy over the answers.</summary>
@@ -155,8 +157,8 @@ public static class Unlearner
     {
         using var batch = MakeBatch(model, examples);
         var logp = model.call(batch.Inputs).log_softmax(-1);
-        var mask = batch.Targets.ne(LanguageModel.IgnoreIndex);
-        var picked = logp.gather(-1, batch.Targets.clamp_min(0).unsqueeze(-1)).squeeze(-1);
+        var mask = batch.Targets.ne(Scalars.Of(LanguageModel.IgnoreIndex));
+        var picked = logp.gather(-1, batch.Targets.clamp_min(Scalars.Of(0)).unsqueeze(-1)).squeeze(-1);
         return picked.where(mask, zeros_like(picked)).sum(1);
     }
 
@@ -166,7 +168,9 @@ public static class Unlearner
         var current = AnswerLogProb(model, forget);
         Tensor referenceLogProb;
         using (no_grad()) referenceLogProb = AnswerLogProb(reference, forget);
-        return nn.functional.softplus(beta * (current - referenceLogProb)).mean() * (2.0 / beta);
+        using var betaScalar = beta.ToScalar();
+        using var twoOverBeta = (2.0 / beta).ToScalar();
+        return nn.functional.softplus(betaScalar * (current - referenceLogProb)).mean() * twoOverBeta;
     }
 
     /// <summary>DPO: −(2/β)·log σ(β·[(log π_w − log π_ref,w) − (log π_l − log π_ref,l)]), preferred w over dispreferred l.</summary>
@@ -181,7 +185,9 @@ public static class Unlearner
             wRef = AnswerLogProb(reference, preferred);
             lRef = AnswerLogProb(reference, dispreferred);
         }
-        return -nn.functional.logsigmoid(beta * ((w - wRef) - (l - lRef))).mean() * (2.0 / beta);
+        using var betaScalar = beta.ToScalar();
+        using var twoOverBeta = (2.0 / beta).ToScalar();
+        return -nn.functional.logsigmoid(betaScalar * ((w - wRef) - (l - lRef))).mean() * twoOverBeta;
     }
 
     /// <summary>KL(π_ref ‖ π) of the next-token distributions, averaged over the answer positions of retain examples.</summary>
@@ -192,8 +198,8 @@ public static class Unlearner
         Tensor logRef;
         using (no_grad()) logRef = reference.call(batch.Inputs).log_softmax(-1);
         var perPosition = (logRef.exp() * (logRef - logp)).sum(-1);
-        var mask = batch.Targets.ne(LanguageModel.IgnoreIndex).to_type(perPosition.dtype);
-        return (perPosition * mask).sum() / mask.sum().clamp_min(1);
+        var mask = batch.Targets.ne(Scalars.Of(LanguageModel.IgnoreIndex)).to_type(perPosition.dtype);
+        return (perPosition * mask).sum() / mask.sum().clamp_min(Scalars.Of(1));
     }
 
     private static TokenBatch MakeBatch(TinyGpt model, IReadOnlyList<PromptAnswer> examples) =>

@@ -420,7 +420,8 @@ public sealed class SensitiveInfoDeletion : Experiment<SensitiveInfoDeletion.Con
                     long n = layers[0].shape[0];                                           // request prompts
                     var answers = torch.tensor(Enumerable.Repeat(answer, (int)n).ToArray(), [n, 1],
                         torch.ScalarType.Int64).to(layers[0].device);
-                    return cfg.DefenceWeight * FactDeletion.DefenceTerm(model, layers, answers, topK,
+                    using var defenceWeight = cfg.DefenceWeight.ToScalar();
+                    return defenceWeight * FactDeletion.DefenceTerm(model, layers, answers, topK,
                         Defence.HeadProjection);
                 }
                 var search = options with { StopToken = (int)answer, ExtraLoss = variant.Item2 ? Hinges : null };

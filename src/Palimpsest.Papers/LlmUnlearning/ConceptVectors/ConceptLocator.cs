@@ -1,6 +1,7 @@
 using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Tensors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Palimpsest.Papers.LlmUnlearning;
@@ -150,7 +151,8 @@ public static class ConceptLocator
         using var noGrad = no_grad();
         using var mode = model.Evaluating();
         using var batch = PromptBatch.RightPad(prompts, model.Device, maxLength: model.Config.ContextLength);
-        var real = arange(batch.Tokens.shape[1], device: model.Device).unsqueeze(0)
+        using var stop = batch.Tokens.shape[1].ToScalar();
+        var real = arange(stop, device: model.Device).unsqueeze(0)
             // [n, t, 1]
             .lt(tensor(batch.Lengths, device: model.Device).unsqueeze(1)).unsqueeze(-1).to_type(ScalarType.Float32);
         var hidden = model.ForwardWithHidden(batch.Tokens).Hidden;
@@ -190,7 +192,11 @@ public static class ConceptLocator
                 foreach (var v in group)
                 {
                     var column = weight.select(1, v.Index);  // [width]
-                    if (meanKeys is not null) bias.add_(column * meanKeys[v.Block][v.Index]);
+                    if (meanKeys is not null)
+                    {
+                        using var meanKey = meanKeys[v.Block][v.Index].ToScalar();
+                        bias.add_(column * meanKey);
+                    }
                     column.zero_();
                 }
             }

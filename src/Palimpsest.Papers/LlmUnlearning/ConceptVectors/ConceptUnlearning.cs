@@ -1,6 +1,7 @@
 using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
+using Palimpsest.Core.Tensors;
 using Palimpsest.Core.Training;
 using Palimpsest.Core.Unlearning;
 using TorchSharp;
@@ -102,7 +103,7 @@ public static class ConceptUnlearning
         var weights = blocks.Select(b => model.Blocks[b].MlpLayer.OutputProjection.weight!).ToList();
         var masks = weights.Select(w => zeros_like(w)).ToList();
         using (no_grad())
-            foreach (var v in located) masks[blocks.IndexOf(v.Block)].select(1, v.Index).fill_(1.0);
+            foreach (var v in located) masks[blocks.IndexOf(v.Block)].select(1, v.Index).fill_(Scalars.Of(1.0));
         using var optimizer = optim.Adam(weights, learningRate);
         var data = new UnlearningData(forget, []);
         var epoch = Array.Empty<int>();

@@ -26,8 +26,10 @@ public sealed class AdapterMlp : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         double bound = 1.0 / Math.Sqrt(width);
-        head.weight!.copy_(rand([classes, width], generator: init) * (2 * bound) - bound);
-        head.bias!.copy_(rand([classes], generator: init) * (2 * bound) - bound);
+        using var range = (2 * bound).ToScalar();
+        using var lower = bound.ToScalar();
+        head.weight!.copy_(rand([classes, width], generator: init) * range - lower);
+        head.bias!.copy_(rand([classes], generator: init) * range - lower);
     }
 
     /// <summary>The layers, bottom (input) first.</summary>

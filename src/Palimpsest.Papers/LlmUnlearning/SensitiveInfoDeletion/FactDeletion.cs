@@ -77,9 +77,10 @@ public static class FactDeletion
             var weight = model.Blocks[s.Block].MlpLayer.OutputProjection.weight!;
             Tensor lower, upper;
             using (no_grad())
+            using (var normBound = s.NormBound.ToScalar())
             {
-                lower = (weight - s.NormBound).detach();
-                upper = (weight + s.NormBound).detach();
+                lower = (weight - normBound).detach();
+                upper = (weight + normBound).detach();
             }
             using var optimizer = optim.Adam([weight], s.LearningRate);
             using var questions = PromptBatch.RightPad(erase.Select(e => e.Prompt).ToList(), device);
@@ -105,8 +106,10 @@ public static class FactDeletion
                 var now = anchorPrompts.AtLast(model.call(anchorPrompts.Tokens)).log_softmax(-1);
                 var reference = tensor(anchorBatch.SelectMany(a => a.ReferenceLogProbs).ToArray(),
                     [anchorBatch.Count, model.Config.VocabSize]).to(device);
-                loss = loss + s.KlFactor * (reference.exp() * (reference - now)).sum(-1).mean();          // KL(original ‖ model)
-                if (defenceTerm is not null) loss = loss + s.DefenceWeight * defenceTerm;
+                using var klFactor = s.KlFactor.ToScalar();
+                using var defenceWeight = s.DefenceWeight.ToScalar();
+                loss = loss + klFactor * (reference.exp() * (reference - now)).sum(-1).mean();          // KL(original ‖ model)
+                if (defenceTerm is not null) loss = loss + defenceWeight * defenceTerm;
                 loss.backward();
                 optimizer.step();
                 using var noGrad = no_grad();
@@ -146,9 +149,11 @@ public static class FactDeletion
             var (bottom, _) = probs.topk(topK, -1, false, true);
             var kthLargest = top.narrow(1, topK - 1, 1).squeeze(1);
             var kthSmallest = bottom.narrow(1, topK - 1, 1).squeeze(1);
-            total = total + (pAnswer - kthLargest).clamp_min(0).mean() + (kthSmallest - pAnswer).clamp_min(0).mean();
+            total = total + (pAnswer - kthLargest).clamp_min(Scalars.Of(0)).mean()
+                + (kthSmallest - pAnswer).clamp_min(Scalars.Of(0)).mean();
         }
-        return total / lastResiduals.Count;
+        using var layerCount = lastResiduals.Count.ToScalar();
+        return total / layerCount;
     }
 
     /// <summary>Whether each row's answer trails the best other token by at least <paramref name="margin"/>

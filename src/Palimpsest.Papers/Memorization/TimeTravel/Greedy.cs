@@ -1,4 +1,5 @@
 using Palimpsest.Core.Models;
+using Palimpsest.Core.Tensors;
 using Palimpsest.Core.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,7 +47,7 @@ public static class Greedy
                 var chunk = items.Skip(start).Take(batchSize).ToList();
                 using var batch = LanguageModel.Batch(chunk.Select(x => x.Prompt.Concat(x.Tail).ToArray()).ToList(),
                     model.Config.ContextLength, model.Device, lossFrom: chunk.Select(x => x.Prompt.Length).ToList());
-                var scored = batch.Targets.ne(LanguageModel.IgnoreIndex);                         // [b, t]
+                var scored = batch.Targets.ne(Scalars.Of(LanguageModel.IgnoreIndex));                     // [b, t]
                 var missed = model.call(batch.Inputs).argmax(-1).ne(batch.Targets).logical_and(scored); // [b, t]
                 var misses = missed.any(1).to_type(ScalarType.Int64).cpu().data<long>().ToArray();    // [b]
                 for (int b = 0; b < chunk.Count; b++) result[start + b] = misses[b] == 0;
