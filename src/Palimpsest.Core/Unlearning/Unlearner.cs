@@ -170,7 +170,7 @@ public static class Unlearner
         using (no_grad()) referenceLogProb = AnswerLogProb(reference, forget);
         using var betaScalar = beta.ToScalar();
         using var twoOverBeta = (2.0 / beta).ToScalar();
-        return nn.functional.softplus(betaScalar * (current - referenceLogProb)).mean() * twoOverBeta;
+        return Activations.Softplus(betaScalar * (current - referenceLogProb)).mean() * twoOverBeta;
     }
 
     /// <summary>DPO: −(2/β)·log σ(β·[(log π_w − log π_ref,w) − (log π_l − log π_ref,l)]), preferred w over dispreferred l.</summary>
