@@ -5,6 +5,7 @@ using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Reporting;
 using Palimpsest.Core.Runtime;
+using Palimpsest.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -74,7 +75,7 @@ public static class Bench
         var shape = new TinyGptConfig(VocabSize: 512, ContextLength: context, Layers: layers, Width: width, Heads: 4);
         using var g = new Generator(7);
         using var model = new TinyGpt(shape, g).to(device);
-        using var optimizer = optim.AdamW(model.parameters(), 1e-3);
+        using var optimizer = AdamOptimizer.AdamW(model.parameters(), 1e-3);
         var rng = new Rng(11);
         var sequences = Enumerable.Range(0, batch)
             .Select(_ => Enumerable.Range(0, context + 1).Select(_ => rng.NextInt(shape.VocabSize)).ToArray()).ToList();

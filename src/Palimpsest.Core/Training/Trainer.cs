@@ -104,8 +104,8 @@ public static class Trainer
         var log = new TrainLog { OrderSeed = context.Streams.DeriveSeed(options.OrderStream) };
         var order = new Rng(log.OrderSeed);
         var device = model.Device;
-        using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, options.Beta1, options.Beta2,
-            weight_decay: options.WeightDecay);
+        using var optimizer = AdamOptimizer.AdamW(model.parameters(), options.LearningRate, options.Beta1, options.Beta2,
+            weightDecay: options.WeightDecay);
         model.train();
         var clock = Stopwatch.StartNew();
         var epoch = Array.Empty<int>();
@@ -126,7 +126,7 @@ public static class Trainer
             log.DataOrder.Add(indices);
             double lr = LrSchedule.At(options.Schedule, step, options.Steps, options.LearningRate, options.WarmupSteps,
                 options.MinLrFraction, options.DecayFraction);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            optimizer.LearningRate = lr;
             double loss = Step(model, optimizer, examples, indices, options.GradClip, device, options.LossFrom, out long tokens);
             log.Tokens += tokens;
             log.Steps.Add(new StepLog(step, loss, lr));
@@ -146,7 +146,7 @@ public static class Trainer
     }
 
     /// <summary>One optimizer step inside its own dispose scope; returns the loss as a number.</summary>
-    private static double Step(TinyGpt model, optim.Optimizer optimizer, IReadOnlyList<int[]> examples, int[] indices,
+    private static double Step(TinyGpt model, AdamOptimizer optimizer, IReadOnlyList<int[]> examples, int[] indices,
         double gradClip, Device device, IReadOnlyList<int>? lossFrom, out long tokens)
     {
         using var scope = NewDisposeScope();

@@ -2,6 +2,7 @@ using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 using Palimpsest.Core.Models;
 using Palimpsest.Core.Tensors;
+using Palimpsest.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -275,7 +276,7 @@ public static class RankOneEdit
             }
             double v0Norm = Math.Sqrt(v0.Sum(x => (double)x * x));
             using var delta = nn.Parameter(zeros(width, device: device));
-            using var optimizer = optim.Adam([delta], options.LearningRate);
+            using var optimizer = AdamOptimizer.Adam([delta], options.LearningRate);
             var targets = tensor(Enumerable.Repeat((long)target, n).ToArray(), [n], ScalarType.Int64).to(device);
             int steps = 0;
             bool isStopped = false;

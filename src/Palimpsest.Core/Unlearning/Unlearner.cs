@@ -79,7 +79,7 @@ public static class Unlearner
         reference?.eval();
         var log = new TrainLog { OrderSeed = context.Streams.DeriveSeed(options.OrderStream) };
         var order = new Rng(log.OrderSeed);
-        using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, weight_decay: 0);
+        using var optimizer = AdamOptimizer.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, weightDecay: 0);
         var clock = Stopwatch.StartNew();
         if (evaluate is not null && options.EvalEvery > 0) log.Evaluations.Add(new EvalLog(0, evaluate(0)));
         model.train();
@@ -97,7 +97,7 @@ public static class Unlearner
             var retain = method.UsesRetain()
                 ? Enumerable.Range(0, options.BatchSize).Select(_ => order.NextInt(data.Retain.Count)).ToArray() : [];
             double lr = options.LearningRate * Math.Min(1.0, (step + 1.0) / (options.WarmupSteps + 1.0));
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            optimizer.LearningRate = lr;
             double loss;
             using (var scope = NewDisposeScope())
             {
@@ -170,7 +170,7 @@ public static class Unlearner
         using (no_grad()) referenceLogProb = AnswerLogProb(reference, forget);
         using var betaScalar = beta.ToScalar();
         using var twoOverBeta = (2.0 / beta).ToScalar();
-        return nn.functional.softplus(betaScalar * (current - referenceLogProb)).mean() * twoOverBeta;
+        return Activations.Softplus(betaScalar * (current - referenceLogProb)).mean() * twoOverBeta;
     }
 
     /// <summary>DPO: −(2/β)·log σ(β·[(log π_w − log π_ref,w) − (log π_l − log π_ref,l)]), preferred w over dispreferred l.</summary>

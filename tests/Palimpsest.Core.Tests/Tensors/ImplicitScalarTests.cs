@@ -14,7 +14,8 @@ namespace Palimpsest.Core.Tests.Tensors;
 /// The object such a conversion makes (<c>t * 0.5</c>, <c>t.clamp(min: 1e-6)</c>, <c>torch.full(shape, 0.0)</c>) is
 /// unreachable once its handle is read, so the finalizer thread can free it while libtorch still reads it (TorchSharp
 /// PRs #1434 and #1496): a crash in c10's Scalar::toFloat, "Expected false to be true", in s3t-exact-unlearning. The
-/// test compiles every project under src/ with Roslyn and lists each such conversion.
+/// test compiles every project under src/ with Roslyn and lists each such conversion, and each TorchSharp optimizer
+/// (whose step makes such Scalars inside; <c>AdamOptimizer</c> replaces them).
 /// </summary>
 public sealed class ImplicitScalarTests
 {
@@ -24,19 +25,18 @@ public sealed class ImplicitScalarTests
         + "every step; or a field disposed with its module (LoraLinear). Keep the C# type of the value (2 stays an int "
         + "Scalar, 2.0 a double one), so the numbers do not change.";
 
-    // Sites TorchSharp 0.107 gives no way to hold: nn.functional.softplus turns its default beta and threshold into
-    // Scalars inside and has no public Scalar overload, and writing it out (log1p(exp(x)) below the threshold) would
-    // change the numbers. Listed here rather than hidden; the test fails when one of them is gone.
-    private static readonly string[] CannotHold =
-    [
-        "src/Palimpsest.Core/Unlearning/Unlearner.cs: beta: (default)",
-        "src/Palimpsest.Core/Unlearning/Unlearner.cs: threshold: (default)",
-    ];
+    private const string OptimizerFix =
+        "TorchSharp's optimizers make Scalars implicitly on every step (exp_avg.mul_(beta1), addcdiv_(..., value: "
+        + "-step_size)). Use Palimpsest.Core.Training.AdamOptimizer.Adam or .AdamW, which do the same operations "
+        + "bit for bit with held Scalars (AdamOptimizerTests); for another optimizer, write one the same way.";
+
+    // src/ compiled once for the tests below.
+    private static readonly Lazy<List<CSharpCompilation>> Src = new(CompileSrc);
 
     [Fact]
     public void NoImplicitScalarInSrc()
     {
-        var compilations = CompileSrc();
+        var compilations = Src.Value;
         var errors = compilations.SelectMany(c => c.GetDiagnostics())
             .Where(d => d.Severity == DiagnosticSeverity.Error && !IsMissingGeneratedPart(d))
             .Select(d => d.ToString()).ToList();
@@ -44,12 +44,44 @@ public sealed class ImplicitScalarTests
             "src/ does not compile here, so conversions may be hidden:\n" + string.Join("\n", errors.Take(30)));
 
         var root = RepoPaths.Root;
-        var found = compilations.SelectMany(ImplicitScalarFinder.Find).ToList();
-        var sites = found.Where(s => !CannotHold.Contains(s.Place(root))).ToList();
-        Assert.Empty(CannotHold.Except(found.Select(s => s.Place(root))));
+        var sites = compilations.SelectMany(ImplicitScalarFinder.Find).ToList();
         Assert.True(sites.Count == 0,
             $"{sites.Count} implicit conversions to a native TorchSharp object that nothing holds:\n"
             + string.Join("\n", sites.Select(s => s.Describe(root))) + "\n" + Fix);
+    }
+
+    [Fact]
+    public void NoTorchSharpOptimizerInSrc()
+    {
+        var root = RepoPaths.Root;
+        var sites = Src.Value.SelectMany(ImplicitScalarFinder.FindOptimizers).ToList();
+        Assert.True(sites.Count == 0,
+            $"{sites.Count} TorchSharp optimizers in src/:\n" + string.Join("\n", sites.Select(s => s.Describe(root)))
+            + "\n" + OptimizerFix);
+    }
+
+    [Fact]
+    public void TheFinderFlagsATorchSharpOptimizer()
+    {
+        const string code = """
+            using System.Collections.Generic;
+            using TorchSharp;
+            using TorchSharp.Modules;
+            using static TorchSharp.torch;
+            static class Snippet
+            {
+                static object Made(IEnumerable<Parameter> p) => optim.SGD(p, 0.1);
+                static object New(IEnumerable<Parameter> p) => new AdamW(p);
+                static object NotOne(Tensor t) => t.sum();
+            }
+            """;
+        var compilation = Compilation("Snippet", [CSharpSyntaxTree.ParseText(code, Parse, path: "Snippet.cs")],
+            References(), OutputKind.DynamicallyLinkedLibrary);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        var sites = ImplicitScalarFinder.FindOptimizers(compilation);
+
+        Assert.Equal([("optim.SGD(p, 0.1)", 7), ("new AdamW(p)", 8)], sites.Select(s => (s.Expression, s.Line)));
     }
 
     [Fact]
@@ -208,6 +240,35 @@ internal static class ImplicitScalarFinder
             }
         }
         return [.. sites.OrderBy(s => s.File, StringComparer.Ordinal).ThenBy(s => s.Line)];
+    }
+
+    /// <summary>Each TorchSharp optimizer made in the compilation (by a factory such as <c>optim.Adam</c> or <c>new</c>).</summary>
+    public static List<Site> FindOptimizers(Compilation compilation)
+    {
+        var sites = new List<Site>();
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var node in tree.GetRoot().DescendantNodes())
+            {
+                var made = model.GetOperation(node) switch
+                {
+                    IInvocationOperation i when i.TargetMethod.ContainingAssembly?.Name == "TorchSharp" => i.Type,
+                    IObjectCreationOperation c when c.Type?.ContainingAssembly?.Name == "TorchSharp" => c.Type,
+                    _ => null,
+                };
+                if (made is not null && IsOptimizer(made))
+                    sites.Add(At(node, node.ToString(), made.ToDisplayString(), "a TorchSharp optimizer"));
+            }
+        }
+        return [.. sites.OrderBy(s => s.File, StringComparer.Ordinal).ThenBy(s => s.Line)];
+    }
+
+    private static bool IsOptimizer(ITypeSymbol type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            if (t.ToDisplayString() == "TorchSharp.torch.optim.Optimizer") return true;
+        return false;
     }
 
     private static Site? ConvertedHere(SemanticModel model, ExpressionSyntax expression)

@@ -104,7 +104,7 @@ public static class ConceptUnlearning
         var masks = weights.Select(w => zeros_like(w)).ToList();
         using (no_grad())
             foreach (var v in located) masks[blocks.IndexOf(v.Block)].select(1, v.Index).fill_(Scalars.Of(1.0));
-        using var optimizer = optim.Adam(weights, learningRate);
+        using var optimizer = AdamOptimizer.Adam(weights, learningRate);
         var data = new UnlearningData(forget, []);
         var epoch = Array.Empty<int>();
         int cursor = 0;

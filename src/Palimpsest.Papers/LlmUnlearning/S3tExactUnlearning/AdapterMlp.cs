@@ -1,5 +1,6 @@
 using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
+using Palimpsest.Core.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -86,7 +87,7 @@ public sealed class AdapterMlp : nn.Module<Tensor, Tensor>
     {
         if (points.Count == 0) throw new ArgumentException("no training points", nameof(points));
         var device = Device;
-        using var optimizer = optim.Adam(trainable, learningRate);
+        using var optimizer = AdamOptimizer.Adam(trainable, learningRate);
         train();
         var visit = points.ToArray();
         double loss = double.NaN;

@@ -2,6 +2,7 @@ using Palimpsest.Core.Experiments;
 using Palimpsest.Core.Models;
 using Palimpsest.Core.Randomness;
 using Palimpsest.Core.Tensors;
+using Palimpsest.Core.Training;
 using Palimpsest.Core.Unlearning;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -82,7 +83,7 @@ public static class FactDeletion
                 lower = (weight - normBound).detach();
                 upper = (weight + normBound).detach();
             }
-            using var optimizer = optim.Adam([weight], s.LearningRate);
+            using var optimizer = AdamOptimizer.Adam([weight], s.LearningRate);
             using var questions = PromptBatch.RightPad(erase.Select(e => e.Prompt).ToList(), device);
             var answers = tensor(erase.Select(e => (long)e.Answer).ToArray(), [erase.Count, 1], ScalarType.Int64)
                 .to(device);                                                                           // [b, 1]

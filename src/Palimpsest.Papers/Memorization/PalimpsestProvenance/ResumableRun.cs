@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Palimpsest.Papers.Memorization;
 
 /// <summary>A training run's optimizer state at one step: AdamW's moments and step count, serialised.</summary>
-/// <param name="Optimizer">TorchSharp's <c>save_state_dict</c> bytes.</param>
+/// <param name="Optimizer"><see cref="AdamOptimizer.Save"/>'s bytes.</param>
 /// <param name="Step">Optimizer steps taken so far (the learning-rate schedule's position).</param>
 public sealed record OptimizerCheckpoint(byte[] Optimizer, int Step);
 
@@ -22,7 +22,7 @@ public sealed record OptimizerCheckpoint(byte[] Optimizer, int Step);
 /// </summary>
 public sealed class ResumableRun : IDisposable
 {
-    private readonly TorchSharp.Modules.AdamW _optimizer;
+    private readonly AdamOptimizer _optimizer;
     private readonly TrainOptions _options;
 
     /// <summary>Starts a run on <paramref name="model"/> (fresh AdamW), or resumes one from <paramref name="checkpoint"/>.</summary>
@@ -35,11 +35,11 @@ public sealed class ResumableRun : IDisposable
         options.Validate();
         Model = model;
         _options = options;
-        _optimizer = optim.AdamW(model.parameters(), options.LearningRate, options.Beta1, options.Beta2,
-            weight_decay: options.WeightDecay);
+        _optimizer = AdamOptimizer.AdamW(model.parameters(), options.LearningRate, options.Beta1, options.Beta2,
+            weightDecay: options.WeightDecay);
         if (checkpoint is null) return;
         using var reader = new BinaryReader(new MemoryStream(checkpoint.Optimizer, writable: false));
-        _optimizer.load_state_dict(reader);
+        _optimizer.Load(reader);
         Step = checkpoint.Step;
     }
 
@@ -69,7 +69,7 @@ public sealed class ResumableRun : IDisposable
             var batch = Enumerable.Range(start, Math.Min(_options.BatchSize, order.Count - start)).Select(k => examples[order[k]]).ToList();
             double lr = LrSchedule.At(_options.Schedule, Step, _options.Steps, _options.LearningRate, _options.WarmupSteps,
                 _options.MinLrFraction, _options.DecayFraction);
-            foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+            _optimizer.LearningRate = lr;
             double loss = StepOnce(batch, device);
             sum += loss;
             Step++;
@@ -85,7 +85,7 @@ public sealed class ResumableRun : IDisposable
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-            _optimizer.save_state_dict(writer);
+            _optimizer.Save(writer);
         return new OptimizerCheckpoint(stream.ToArray(), Step);
     }
 
