@@ -1,4 +1,5 @@
 using System.Numerics;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Palimpsest.Core.Tensors;
@@ -40,6 +41,17 @@ public sealed record PromptBatch(Tensor Tokens, long[] Lengths, long[] Last) : I
 
     /// <summary>Each row of <paramref name="x"/> [n, seq, size] at its last prompt position: [n, size].</summary>
     public Tensor AtLast(Tensor x) => x.gather(1, LastIndex(x.shape[2])).squeeze(1);
+
+    /// <summary>
+    /// True at each row's prompt positions and false on its padding: [n, longest] Bool, on the tokens' device. A new
+    /// tensor in the current dispose scope.
+    /// </summary>
+    public Tensor RealPositions()
+    {
+        using var longest = Tokens.shape[1].ToScalar();   // held while arange reads it (see Scalars)
+        return arange(longest, dtype: ScalarType.Int64, device: Tokens.device).unsqueeze(0)
+            .lt(tensor(Lengths, [Count], ScalarType.Int64).to(Tokens.device).unsqueeze(1));
+    }
 
     /// <summary>Disposes <see cref="Tokens"/>.</summary>
     public void Dispose() => Tokens.Dispose();

@@ -138,9 +138,7 @@ public sealed class KeyCovariance
                 using var batch = PromptBatch.RightPad(chunk, device, maxLength: model.Config.ContextLength);
                 var tokens = batch.Tokens;
                 var keys = RankOneEdit.KeysOf(model, block, tokens).to_type(ScalarType.Float64);   // [b, t, m]
-                using var stop = tokens.shape[1].ToScalar();
-                var mask = arange(stop, dtype: ScalarType.Int64, device: device).unsqueeze(0)
-                    .lt(tensor(batch.Lengths, [batch.Count], ScalarType.Int64).to(device).unsqueeze(1));   // [b, t]
+                var mask = batch.RealPositions();                                                    // [b, t]
                 var flat = keys.masked_select(mask.unsqueeze(-1)).reshape(-1, m);                     // [n, m]
                 var moment = flat.t().matmul(flat).contiguous().cpu().data<double>().ToArray();    // [m, m] (symmetric)
                 sum += Matrix<double>.Build.Dense(m, m, moment);
@@ -277,6 +275,10 @@ public static class RankOneEdit
             double v0Norm = Math.Sqrt(v0.Sum(x => (double)x * x));
             using var delta = nn.Parameter(zeros(width, device: device));
             using var optimizer = AdamOptimizer.Adam([delta], options.LearningRate);
+            // The loss's constant weights, held for the whole search (see Scalars).
+            using var weightDecay = options.WeightDecay.ToScalar();
+            using var v0NormSquared = Math.Max(v0Norm * v0Norm, 1e-12).ToScalar();
+            using var klFactor = options.KlFactor.ToScalar();
             var targets = tensor(Enumerable.Repeat((long)target, n).ToArray(), [n], ScalarType.Int64).to(device);
             int steps = 0;
             bool isStopped = false;
@@ -287,8 +289,6 @@ public static class RankOneEdit
                 var atLast = options.ExtraLoss is null ? null : new List<Tensor>();
                 var logProbs = Tail(model, block, baseline + spread * delta, last, atLast).log_softmax(-1);  // [p, v]
                 var nll = -logProbs.narrow(0, 0, n).gather(1, targets.unsqueeze(1)).mean();
-                using var weightDecay = options.WeightDecay.ToScalar();
-                using var v0NormSquared = Math.Max(v0Norm * v0Norm, 1e-12).ToScalar();
                 var loss = nll + weightDecay * delta.norm() / v0NormSquared;
                 Tensor? extra = null;
                 if (options.ExtraLoss is { } extraLoss)
@@ -300,7 +300,6 @@ public static class RankOneEdit
                 {
                     var now = logProbs.narrow(0, n, prompts.Count - n);
                     var before = initialLogProbs.narrow(0, n, prompts.Count - n);
-                    using var klFactor = options.KlFactor.ToScalar();
                     loss = loss + klFactor * (now.exp() * (now - before)).sum(-1).mean();   // KL(edited ‖ unedited)
                 }
                 if (options.StopToken is { } stop && Trails(logProbs.narrow(0, 0, n), stop, options.StopMargin)

@@ -151,10 +151,7 @@ public static class ConceptLocator
         using var noGrad = no_grad();
         using var mode = model.Evaluating();
         using var batch = PromptBatch.RightPad(prompts, model.Device, maxLength: model.Config.ContextLength);
-        using var stop = batch.Tokens.shape[1].ToScalar();
-        var real = arange(stop, device: model.Device).unsqueeze(0)
-            // [n, t, 1]
-            .lt(tensor(batch.Lengths, device: model.Device).unsqueeze(1)).unsqueeze(-1).to_type(ScalarType.Float32);
+        var real = batch.RealPositions().unsqueeze(-1).to_type(ScalarType.Float32);                     // [n, t, 1]
         var hidden = model.ForwardWithHidden(batch.Tokens).Hidden;
         return model.Blocks.Select((blk, b) =>
         {

@@ -84,6 +84,9 @@ public static class FactDeletion
                 upper = (weight + normBound).detach();
             }
             using var optimizer = AdamOptimizer.Adam([weight], s.LearningRate);
+            // The loss's constant weights, held for the whole run (see Scalars).
+            using var klFactor = s.KlFactor.ToScalar();
+            using var defenceWeight = s.DefenceWeight.ToScalar();
             using var questions = PromptBatch.RightPad(erase.Select(e => e.Prompt).ToList(), device);
             var answers = tensor(erase.Select(e => (long)e.Answer).ToArray(), [erase.Count, 1], ScalarType.Int64)
                 .to(device);                                                                           // [b, 1]
@@ -107,8 +110,6 @@ public static class FactDeletion
                 var now = anchorPrompts.AtLast(model.call(anchorPrompts.Tokens)).log_softmax(-1);
                 var reference = tensor(anchorBatch.SelectMany(a => a.ReferenceLogProbs).ToArray(),
                     [anchorBatch.Count, model.Config.VocabSize]).to(device);
-                using var klFactor = s.KlFactor.ToScalar();
-                using var defenceWeight = s.DefenceWeight.ToScalar();
                 loss = loss + klFactor * (reference.exp() * (reference - now)).sum(-1).mean();          // KL(original ‖ model)
                 if (defenceTerm is not null) loss = loss + defenceWeight * defenceTerm;
                 loss.backward();
